@@ -1,0 +1,381 @@
+//! The whole state, rebuilt by applying events in order. `apply` trusts its input: only
+//! events produced by `decide` (or read back from a checksummed log) reach it.
+
+use super::event::{Event, Recorded};
+use super::ids::*;
+use super::model::*;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Directory {
+    pub orgs: BTreeMap<OrgId, Org>,
+    pub accounts: BTreeMap<AccountId, Account>,
+    pub roles: BTreeMap<RoleId, Role>,
+    pub groups: BTreeMap<GroupId, Group>,
+    pub programs: BTreeMap<ProgramId, Program>,
+    pub contracts: BTreeMap<ContractId, Contract>,
+    pub invitations: BTreeMap<InvitationId, Invitation>,
+    pub requests: BTreeMap<RequestId, ApprovalRequest>,
+    pub resets: BTreeMap<ResetId, ResetRequest>,
+    /// The next id to hand out (shared by every kind of entity).
+    pub next_id: u64,
+    /// The sequence number of the last applied event.
+    pub seq: u64,
+    /// (org, lowercased email) → account; rebuilt on load, never stored.
+    #[serde(skip)]
+    by_email: HashMap<(OrgId, String), AccountId>,
+    /// slug → org; rebuilt on load.
+    #[serde(skip)]
+    by_slug: HashMap<String, OrgId>,
+}
+
+/// Emails compare case-insensitively (DESIGN §2).
+pub fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+impl Directory {
+    pub fn new() -> Self {
+        Directory { next_id: 1, ..Default::default() }
+    }
+
+    /// Rebuilds the indexes after deserialising a snapshot.
+    pub fn reindex(&mut self) {
+        self.by_email = self
+            .accounts
+            .values()
+            .map(|a| ((a.org, email_key(&a.email)), a.id))
+            .collect();
+        self.by_slug = self.orgs.values().map(|o| (o.slug.clone(), o.id)).collect();
+        if self.next_id == 0 {
+            self.next_id = 1;
+        }
+    }
+
+    pub fn org_by_slug(&self, slug: &str) -> Option<&Org> {
+        self.by_slug.get(&slug.to_lowercase()).and_then(|id| self.orgs.get(id))
+    }
+
+    pub fn account_by_email(&self, org: OrgId, email: &str) -> Option<&Account> {
+        self.by_email
+            .get(&(org, email_key(email)))
+            .and_then(|id| self.accounts.get(id))
+    }
+
+    pub fn accounts_of(&self, org: OrgId) -> impl Iterator<Item = &Account> {
+        self.accounts.values().filter(move |a| a.org == org)
+    }
+
+    pub fn roles_of(&self, org: OrgId) -> impl Iterator<Item = &Role> {
+        self.roles.values().filter(move |r| r.org == org)
+    }
+
+    pub fn owner_of(&self, org: OrgId) -> Option<&Account> {
+        self.accounts_of(org).find(|a| a.level == Level::Owner)
+    }
+
+    pub fn builtin_role(&self, org: OrgId, which: Builtin) -> Option<&Role> {
+        self.roles_of(org).find(|r| r.builtin == Some(which))
+    }
+
+    /// Applies one recorded event.
+    pub fn apply(&mut self, rec: &Recorded) {
+        self.apply_event(&rec.event, rec.at);
+        self.seq = self.seq.max(rec.seq);
+    }
+
+    fn bump(&mut self, id: u64) {
+        self.next_id = self.next_id.max(id + 1);
+    }
+
+    fn account_mut(&mut self, id: AccountId) -> Option<&mut Account> {
+        let a = self.accounts.get_mut(&id)?;
+        a.version += 1;
+        Some(a)
+    }
+
+    /// Applies an event; unknown targets are ignored so a log always replays.
+    pub fn apply_event(&mut self, event: &Event, at: Timestamp) {
+        use Event::*;
+        match event {
+            OrgCreated { org, builtin_roles } => {
+                self.bump(org.id.0);
+                self.by_slug.insert(org.slug.clone(), org.id);
+                self.orgs.insert(org.id, org.clone());
+                for r in builtin_roles {
+                    self.bump(r.id.0);
+                    self.roles.insert(r.id, r.clone());
+                }
+            }
+            OrgProfileUpdated { org, name, profile } => {
+                if let Some(o) = self.orgs.get_mut(org) {
+                    o.name = name.clone();
+                    o.profile = profile.clone();
+                    o.version += 1;
+                }
+            }
+            OrgSettingsUpdated { org, settings } => {
+                if let Some(o) = self.orgs.get_mut(org) {
+                    o.settings = settings.clone();
+                    o.version += 1;
+                }
+                // Built-in program roles are named in the organisation's own words.
+                let t = &settings.terminology;
+                for r in self.roles.values_mut().filter(|r| r.org == *org) {
+                    let name = match r.builtin {
+                        Some(Builtin::Viewer) => &t.program_viewer,
+                        Some(Builtin::Contributor) => &t.program_contributor,
+                        Some(Builtin::ProgramOwner) => &t.program_owner,
+                        None => continue,
+                    };
+                    r.name = name.clone();
+                }
+            }
+            OwnershipTransferred { from, to, .. } => {
+                if let Some(a) = self.account_mut(*from) {
+                    a.level = Level::Admin;
+                }
+                if let Some(a) = self.account_mut(*to) {
+                    a.level = Level::Owner;
+                }
+            }
+            AccountCreated { account, .. } => {
+                self.bump(account.id.0);
+                self.by_email
+                    .insert((account.org, email_key(&account.email)), account.id);
+                self.accounts.insert(account.id, account.clone());
+            }
+            AccountEdited { account, first_name, last_name, email } => {
+                let Some(a) = self.accounts.get(account) else { return };
+                let (org, old) = (a.org, email_key(&a.email));
+                self.by_email.remove(&(org, old));
+                self.by_email.insert((org, email_key(email)), *account);
+                if let Some(a) = self.account_mut(*account) {
+                    a.first_name = first_name.clone();
+                    a.last_name = last_name.clone();
+                    a.email = email.clone();
+                }
+            }
+            AccountVerified { account } => {
+                if let Some(a) = self.account_mut(*account) {
+                    a.verified = true;
+                }
+            }
+            AccountEnabled { account } => {
+                if let Some(a) = self.account_mut(*account) {
+                    a.enabled = true;
+                }
+            }
+            AccountDisabled { account } => {
+                if let Some(a) = self.account_mut(*account) {
+                    a.enabled = false;
+                }
+            }
+            ApprovalChanged { account, approval, .. } => {
+                if let Some(a) = self.account_mut(*account) {
+                    a.approval = *approval;
+                }
+            }
+            LevelChanged { account, level } => {
+                if let Some(a) = self.account_mut(*account) {
+                    a.level = *level;
+                }
+            }
+            AccountDeleted { account, .. } => {
+                if let Some(a) = self.accounts.remove(account) {
+                    self.by_email.remove(&(a.org, email_key(&a.email)));
+                }
+                // Nothing of a deleted account survives to be inherited (invariant 5).
+                for g in self.groups.values_mut() {
+                    if g.members.remove(account) {
+                        g.version += 1;
+                    }
+                }
+                for p in self.programs.values_mut() {
+                    if p.grants.remove(account).is_some() {
+                        p.version += 1;
+                    }
+                }
+                for r in self.requests.values_mut() {
+                    if r.account == *account && r.status == RequestStatus::Pending {
+                        r.status = RequestStatus::Rejected;
+                        r.reason = "account deleted".into();
+                    }
+                }
+                self.resets.retain(|_, r| r.account != *account);
+            }
+            PasswordResetRequested { reset } => {
+                self.bump(reset.id.0);
+                // A new link replaces any earlier one.
+                for r in self.resets.values_mut() {
+                    if r.account == reset.account {
+                        r.used = true;
+                    }
+                }
+                self.resets.insert(reset.id, reset.clone());
+            }
+            RoleCreated { role } => {
+                self.bump(role.id.0);
+                self.roles.insert(role.id, role.clone());
+            }
+            RoleEdited { role, name, description, permissions } => {
+                if let Some(r) = self.roles.get_mut(role) {
+                    r.name = name.clone();
+                    r.description = description.clone();
+                    r.permissions = permissions.clone();
+                    r.version += 1;
+                }
+            }
+            RoleDeleted { role } => {
+                self.roles.remove(role);
+            }
+            RoleGranted { account, role, until } => {
+                if let Some(a) = self.account_mut(*account) {
+                    a.roles.retain(|g| g.role != *role);
+                    a.roles.push(Grant { role: *role, until: *until });
+                }
+            }
+            RoleRevoked { account, role } => {
+                if let Some(a) = self.account_mut(*account) {
+                    a.roles.retain(|g| g.role != *role);
+                }
+            }
+            GroupCreated { group } => {
+                self.bump(group.id.0);
+                self.groups.insert(group.id, group.clone());
+            }
+            GroupRenamed { group, name } => {
+                if let Some(g) = self.groups.get_mut(group) {
+                    g.name = name.clone();
+                    g.version += 1;
+                }
+            }
+            GroupDeleted { group } => {
+                self.groups.remove(group);
+            }
+            GroupMemberAdded { group, account } => {
+                if let Some(g) = self.groups.get_mut(group) {
+                    g.members.insert(*account);
+                    g.version += 1;
+                }
+            }
+            GroupMemberRemoved { group, account } => {
+                if let Some(g) = self.groups.get_mut(group) {
+                    g.members.remove(account);
+                    g.version += 1;
+                }
+            }
+            GroupRoleGranted { group, role, until } => {
+                if let Some(g) = self.groups.get_mut(group) {
+                    g.roles.retain(|x| x.role != *role);
+                    g.roles.push(Grant { role: *role, until: *until });
+                    g.version += 1;
+                }
+            }
+            GroupRoleRevoked { group, role } => {
+                if let Some(g) = self.groups.get_mut(group) {
+                    g.roles.retain(|x| x.role != *role);
+                    g.version += 1;
+                }
+            }
+            ProgramCreated { program } => {
+                self.bump(program.id.0);
+                self.programs.insert(program.id, program.clone());
+            }
+            ProgramRenamed { program, name } => {
+                if let Some(p) = self.programs.get_mut(program) {
+                    p.name = name.clone();
+                    p.version += 1;
+                }
+            }
+            ProgramDeleted { program } => {
+                self.programs.remove(program);
+            }
+            ProgramRoleGranted { program, account, role, until } => {
+                if let Some(p) = self.programs.get_mut(program) {
+                    let grants = p.grants.entry(*account).or_default();
+                    grants.retain(|g| g.role != *role);
+                    grants.push(Grant { role: *role, until: *until });
+                    p.version += 1;
+                }
+            }
+            ProgramRoleRevoked { program, account, role } => {
+                if let Some(p) = self.programs.get_mut(program) {
+                    if let Some(grants) = p.grants.get_mut(account) {
+                        grants.retain(|g| g.role != *role);
+                        if grants.is_empty() {
+                            p.grants.remove(account);
+                        }
+                    }
+                    p.version += 1;
+                }
+            }
+            ProgramOwnerChanged { program, to, .. } => {
+                if let Some(p) = self.programs.get_mut(program) {
+                    p.owner = *to;
+                    p.version += 1;
+                }
+            }
+            ContractCreated { contract } => {
+                self.bump(contract.id.0);
+                self.contracts.insert(contract.id, contract.clone());
+            }
+            ContractStatusChanged { contract, status } => {
+                if let Some(c) = self.contracts.get_mut(contract) {
+                    c.status = *status;
+                    c.version += 1;
+                }
+            }
+            ContractSeatsChanged { contract, seats } => {
+                if let Some(c) = self.contracts.get_mut(contract) {
+                    c.seats = *seats;
+                    c.version += 1;
+                }
+            }
+            InvitationSent { invitation } => {
+                self.bump(invitation.id.0);
+                self.invitations.insert(invitation.id, invitation.clone());
+            }
+            InvitationAccepted { invitation, account } => {
+                if let Some(i) = self.invitations.get_mut(invitation) {
+                    i.status = InvitationStatus::Accepted;
+                    i.account = Some(*account);
+                    i.secret_hash = None;
+                }
+            }
+            InvitationRevoked { invitation } => {
+                if let Some(i) = self.invitations.get_mut(invitation) {
+                    i.status = InvitationStatus::Revoked;
+                    i.secret_hash = None;
+                }
+            }
+            InvitationResent { invitation, expires, secret_hash } => {
+                if let Some(i) = self.invitations.get_mut(invitation) {
+                    i.status = InvitationStatus::Pending;
+                    i.expires = *expires;
+                    i.secret_hash = secret_hash.clone();
+                }
+            }
+            InvitationExpired { invitation } => {
+                if let Some(i) = self.invitations.get_mut(invitation) {
+                    i.status = InvitationStatus::Expired;
+                    i.secret_hash = None;
+                }
+            }
+            ApprovalRequested { request } => {
+                self.bump(request.id.0);
+                self.requests.insert(request.id, request.clone());
+            }
+            RequestDecided { request, approved, by, reason } => {
+                if let Some(r) = self.requests.get_mut(request) {
+                    r.status = if *approved { RequestStatus::Approved } else { RequestStatus::Rejected };
+                    r.decided_by = Some(by.clone());
+                    r.decided_at = Some(at);
+                    r.reason = reason.clone();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The invariants of DESIGN.md §2 as a check over a whole directory. `decide` must
+//! never produce events that make this report anything; the property tests and the
+//! stores (after recovery or a copy) call it to prove that.
+
+use super::directory::Directory;
+use super::model::*;
+use super::policy;
+use jiff::Timestamp;
+use std::collections::HashSet;
+
+/// Every broken invariant, in words; empty when the directory is sound.
+pub fn violations(dir: &Directory, now: Timestamp) -> Vec<String> {
+    let mut out = vec![];
+    for org in dir.orgs.values() {
+        let owners: Vec<&Account> = dir.accounts_of(org.id).filter(|a| a.level == Level::Owner).collect();
+        if owners.len() != 1 {
+            out.push(format!("{} has {} owners", org.slug, owners.len()));
+        }
+        for o in owners {
+            if !(o.enabled && o.approval == Approval::Approved && o.verified) {
+                out.push(format!("owner {} of {} is not enabled, approved and verified", o.email, org.slug));
+            }
+        }
+        let mut emails = HashSet::new();
+        for a in dir.accounts_of(org.id) {
+            if !emails.insert(a.email.to_lowercase()) {
+                out.push(format!("{} appears twice in {}", a.email, org.slug));
+            }
+            if a.level >= Level::Admin && !a.verified {
+                out.push(format!("{} is {} but not verified", a.email, a.level.as_str()));
+            }
+            if dir.account_by_email(org.id, &a.email).map(|x| x.id) != Some(a.id) {
+                out.push(format!("email index is wrong for {}", a.email));
+            }
+            let eff = policy::effective(dir, a, now);
+            if !a.active() && !eff.granted.is_empty() {
+                out.push(format!("{} is inactive yet holds permissions", a.email));
+            }
+            for g in &a.roles {
+                match dir.roles.get(&g.role) {
+                    Some(r) if r.org == a.org && r.scope == Scope::Org => {}
+                    _ => out.push(format!("{} holds a role {} that is not an organisation role of its own", a.email, g.role)),
+                }
+            }
+        }
+        for role in dir.roles_of(org.id) {
+            if let Some(product) = &role.gate {
+                let held = policy::holders(dir, role, now).len();
+                let seats = policy::product_seats(dir, org.id, product, now) as usize;
+                if policy::product_active(dir, org.id, product, now) && held > seats {
+                    out.push(format!("{} is held by {held} accounts but {product} has {seats} seats", role.name));
+                }
+            }
+        }
+    }
+    for p in dir.programs.values() {
+        match dir.accounts.get(&p.owner) {
+            Some(o) if o.org == p.org && o.enabled => {}
+            _ => out.push(format!("program {} has no enabled owner in its organisation", p.name)),
+        }
+        for (a, grants) in &p.grants {
+            if dir.accounts.get(a).is_none_or(|x| x.org != p.org) {
+                out.push(format!("program {} has a contact {a} outside its organisation", p.name));
+            }
+            for g in grants {
+                if dir.roles.get(&g.role).is_none_or(|r| r.scope != Scope::Program || r.org != p.org) {
+                    out.push(format!("program {} grants {} which is not one of its program roles", p.name, g.role));
+                }
+            }
+        }
+    }
+    for g in dir.groups.values() {
+        for m in &g.members {
+            if dir.accounts.get(m).is_none_or(|a| a.org != g.org) {
+                out.push(format!("group {} has a member {m} outside its organisation", g.name));
+            }
+        }
+    }
+    for i in dir.invitations.values() {
+        if i.status == InvitationStatus::Accepted && i.account.is_none() {
+            out.push(format!("invitation {} is accepted without an account", i.id));
+        }
+    }
+    let accepted: Vec<_> = dir.invitations.values().filter_map(|i| i.account).collect();
+    if accepted.len() != accepted.iter().collect::<HashSet<_>>().len() {
+        out.push("an account was created by two invitations".into());
+    }
+    out
+}

@@ -1,0 +1,6 @@
+//! roster: administer who may do what in multi-tenant organisations.
+//!
+//! `core` holds every rule and is pure; `backend` keeps the state; `cli` and `tui` are
+//! the two faces over it.
+
+pub mod core;
