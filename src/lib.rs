@@ -3,4 +3,6 @@
 //! `core` holds every rule and is pure; `backend` keeps the state; `cli` and `tui` are
 //! the two faces over it.
 
+pub mod backend;
 pub mod core;
+pub mod tui;

@@ -12,6 +12,7 @@ pub mod model;
 pub mod perms;
 pub mod policy;
 pub mod query;
+pub mod summary;
 pub mod validate;
 
 pub use command::Command;

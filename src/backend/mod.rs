@@ -1,0 +1,78 @@
+//! Where the directory is kept. One trait, several places: the local file store now;
+//! the REST client and PostgreSQL later. Every implementation runs the same core
+//! `execute`, so no rule lives in a backend.
+
+pub mod file;
+
+use crate::core::{Command, Directory, DomainError, Principal, Recorded};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    /// The core said no; the message is the reason to show.
+    #[error("{0}")]
+    Refused(#[from] DomainError),
+    /// Another writer holds the store longer than we are willing to wait.
+    #[error("{0}")]
+    Busy(String),
+    /// The store's files are damaged or not roster's.
+    #[error("{0}")]
+    Corrupt(String),
+    /// The store does not exist yet.
+    #[error("{0}")]
+    Missing(String),
+    #[error("{0}")]
+    Io(String),
+}
+
+/// What to show of the audit trail, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    /// Only events of this organisation (`None`: all the caller may see).
+    pub org: Option<crate::core::OrgId>,
+    /// Case-insensitive text that must appear in the actor's label.
+    pub actor: Option<String>,
+    /// Case-insensitive text that must appear in the event's rendered summary.
+    pub text: Option<String>,
+    /// Only events of this type (`account_disabled`, …).
+    pub kind: Option<String>,
+    /// Only events with `seq` below this (for paging back); `None`: from the newest.
+    pub before: Option<u64>,
+    /// At most this many events (0 means 100).
+    pub limit: usize,
+}
+
+pub trait Backend: Send + Sync {
+    /// Where this backend keeps its data, for the status line (`file:/path`).
+    fn describe(&self) -> String;
+
+    /// Runs `f` over the latest state, including changes other processes committed.
+    fn read(&self, f: &mut dyn FnMut(&Directory)) -> Result<(), BackendError>;
+
+    /// Decides `cmd` as `who` against the latest state and, unless `dry_run`, makes its
+    /// events durable before returning them. A refusal changes nothing.
+    fn execute(&self, who: &Principal, cmd: &Command, dry_run: bool) -> Result<Vec<Recorded>, BackendError>;
+
+    /// Audit events, newest first.
+    fn audit(&self, query: &AuditQuery) -> Result<Vec<Recorded>, BackendError>;
+
+    /// Picks up changes committed elsewhere; returns the newest sequence number. Cheap
+    /// when nothing changed, so a console may call it every tick.
+    fn refresh(&self) -> Result<u64, BackendError>;
+
+    /// The current time as the backend sees it (tests pin it).
+    fn now(&self) -> Timestamp;
+}
+
+/// Reads a value out of the backend's state.
+pub fn query<R>(backend: &dyn Backend, f: impl FnOnce(&Directory) -> R) -> Result<R, BackendError> {
+    let mut f = Some(f);
+    let mut out = None;
+    backend.read(&mut |dir| {
+        if let Some(f) = f.take() {
+            out = Some(f(dir));
+        }
+    })?;
+    out.ok_or_else(|| BackendError::Io("the backend did not call back".into()))
+}
