@@ -4,6 +4,8 @@
 
 pub mod file;
 
+pub use file::{FileStore, default_store_path};
+
 use crate::core::{Command, Directory, DomainError, Principal, Recorded};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,100 @@
+//! The audit trail: read from the current log and the archived generations, newest
+//! first, filtered by an `AuditQuery`. It reads files, which is fine: it serves the
+//! audit view and the CLI, never a frame of the console.
+
+use super::archive;
+use super::frame::Scan;
+use super::log;
+use crate::backend::{AuditQuery, BackendError};
+use crate::core::summary::{kind, summary};
+use crate::core::{Directory, Recorded};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{PoisonError, RwLock};
+
+const DEFAULT_LIMIT: usize = 100;
+
+/// Whether `rec` passes the filters; `dir` names things for the text filter.
+pub fn matches(q: &AuditQuery, dir: &Directory, rec: &Recorded) -> bool {
+    if q.before.is_some_and(|b| rec.seq >= b) {
+        return false;
+    }
+    if q.org.is_some() && rec.org != q.org {
+        return false;
+    }
+    if let Some(k) = q.kind.as_deref().map(str::trim).filter(|k| !k.is_empty())
+        && !kind(&rec.event).eq_ignore_ascii_case(k)
+    {
+        return false;
+    }
+    if let Some(actor) = nonblank(&q.actor)
+        && !rec.actor_label.to_lowercase().contains(&actor)
+    {
+        return false;
+    }
+    if let Some(text) = nonblank(&q.text) {
+        let json = serde_json::to_string(rec)
+            .unwrap_or_default()
+            .to_lowercase();
+        if !json.contains(&text) && !summary(dir, rec).to_lowercase().contains(&text) {
+            return false;
+        }
+    }
+    true
+}
+
+fn nonblank(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// Events matching `q`, newest first. The current log is read before the archive is
+/// listed, so a compaction running meanwhile can only make a segment appear twice
+/// (deduplicated by sequence number), never make one vanish. Files are read without
+/// the directory lock; it is taken only to filter each segment.
+pub fn query(
+    log_path: &Path,
+    archive_dir: &Path,
+    dir: &RwLock<Directory>,
+    q: &AuditQuery,
+) -> Result<Vec<Recorded>, BackendError> {
+    let limit = if q.limit == 0 { DEFAULT_LIMIT } else { q.limit };
+    let mut found: BTreeMap<u64, Recorded> = BTreeMap::new();
+    keep_matches(&mut found, read_segment(log_path)?, dir, q);
+    for path in archive::segments(archive_dir)? {
+        // Segments come newest first and hold disjoint, ascending ranges, so once
+        // enough match the older ones cannot contribute to the newest `limit`.
+        if found.len() >= limit {
+            break;
+        }
+        keep_matches(&mut found, read_segment(&path)?, dir, q);
+    }
+    Ok(found.into_values().rev().take(limit).collect())
+}
+
+fn keep_matches(
+    found: &mut BTreeMap<u64, Recorded>,
+    records: Vec<Recorded>,
+    dir: &RwLock<Directory>,
+    q: &AuditQuery,
+) {
+    let d = dir.read().unwrap_or_else(PoisonError::into_inner);
+    found.extend(
+        records
+            .into_iter()
+            .filter(|r| matches(q, &d, r))
+            .map(|r| (r.seq, r)),
+    );
+}
+
+/// Every complete record of one log file; an incomplete tail (a write in progress, or
+/// one that a writer will cut) is simply not part of the history yet.
+fn read_segment(path: &Path) -> Result<Vec<Recorded>, BackendError> {
+    let Some(mut file) = log::open(path, false)? else {
+        return Ok(vec![]);
+    };
+    let Scan { batches, .. } = log::read_from(&mut file, path, super::header::HEADER_LEN as u64)?;
+    Ok(batches.into_iter().flat_map(|b| b.events).collect())
+}

@@ -1,0 +1,124 @@
+//! The event log file: a header, then one framed record per command, append-only.
+
+use super::frame::{self, Scan};
+use super::fsio::{self, FileId};
+use super::header::{HEADER_LEN, Header, Kind};
+use crate::backend::BackendError;
+use crate::core::Recorded;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+/// An open log whose header has been checked.
+pub struct LogFile {
+    pub file: File,
+    pub header: Header,
+    pub id: FileId,
+    pub len: u64,
+}
+
+/// Opens the log at `path`; `None` when there is none (a compaction was interrupted
+/// between archiving the old generation and creating the new one).
+pub fn open(path: &Path, write: bool) -> Result<Option<LogFile>, BackendError> {
+    let Some(mut file) = fsio::open_existing(path, write)? else {
+        return Ok(None);
+    };
+    let meta = file
+        .metadata()
+        .map_err(|e| fsio::io_error("read the size of", path, &e))?;
+    let mut head = Vec::with_capacity(HEADER_LEN);
+    (&mut file)
+        .take(HEADER_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| fsio::io_error("read", path, &e))?;
+    let header = Header::decode(Kind::Log, &head).map_err(|why| foreign(path, &why))?;
+    Ok(Some(LogFile {
+        file,
+        header,
+        id: FileId::of(&meta),
+        len: meta.len(),
+    }))
+}
+
+/// The error for damage at byte `at` of `path`.
+pub fn corrupt(path: &Path, at: u64, why: &str) -> BackendError {
+    BackendError::Corrupt(format!(
+        "the store is damaged at byte {at} of {}: {why}. Move the store aside and restore it from a backup; roster will not guess",
+        path.display()
+    ))
+}
+
+/// The error for a file that does not start as roster's files do; `why` continues a
+/// sentence that starts with the path ("is not a roster event log: …").
+pub fn foreign(path: &Path, why: &str) -> BackendError {
+    BackendError::Corrupt(format!("{} {why}", path.display()))
+}
+
+/// Reads the records from byte `from` to the end of the file as it is now.
+/// Positions in the result are absolute file offsets.
+pub fn read_from(log: &mut LogFile, path: &Path, from: u64) -> Result<Scan, BackendError> {
+    let mut buf = vec![];
+    log.file
+        .seek(SeekFrom::Start(from))
+        .and_then(|_| log.file.read_to_end(&mut buf))
+        .map_err(|e| fsio::io_error("read", path, &e))?;
+    let shift = |n: usize| n + from as usize;
+    let mut scan = frame::scan(&buf).map_err(|d| corrupt(path, shift(d.at) as u64, &d.why))?;
+    for b in &mut scan.batches {
+        b.at = shift(b.at);
+    }
+    scan.end = shift(scan.end);
+    if let Some(t) = &mut scan.tail {
+        t.at = shift(t.at);
+    }
+    Ok(scan)
+}
+
+/// Cuts a torn tail off; only ever called under the writer lock.
+pub fn truncate(log: &mut LogFile, path: &Path, len: u64) -> Result<(), BackendError> {
+    log.file
+        .set_len(len)
+        .and_then(|_| log.file.sync_all())
+        .map_err(|e| fsio::io_error("cut the incomplete record off", path, &e))?;
+    log.len = len;
+    Ok(())
+}
+
+/// Appends one command's events as one record and waits until they are on disk.
+/// Returns the new length of the log. On failure the log is cut back to `len`
+/// so a half-written record is not left behind (a later writer would cut it too).
+pub fn append(path: &Path, len: u64, events: &[Recorded]) -> Result<u64, BackendError> {
+    let payload = serde_json::to_vec(events).map_err(|e| {
+        BackendError::Io(format!(
+            "could not encode the events for {}: {e}",
+            path.display()
+        ))
+    })?;
+    let record = frame::encode(&payload);
+    let mut file = fsio::open_existing(path, true)?.ok_or_else(|| {
+        BackendError::Io(format!(
+            "the event log {} disappeared while writing",
+            path.display()
+        ))
+    })?;
+    let written = file
+        .seek(SeekFrom::Start(len))
+        .and_then(|_| file.write_all(&record))
+        .and_then(|_| file.sync_data());
+    if let Err(e) = written {
+        let _ = file.set_len(len).and_then(|_| file.sync_data());
+        return Err(fsio::io_error("write the event log", path, &e));
+    }
+    Ok(len + record.len() as u64)
+}
+
+/// Creates an empty log of `header`'s generation at `path`: written to a temporary
+/// file, synced, then renamed into place, so `path` always holds a whole header.
+pub fn create(path: &Path, tmp: &Path, header: &Header) -> Result<(), BackendError> {
+    let mut file = fsio::create_file(tmp)?;
+    file.write_all(&header.encode())
+        .and_then(|_| file.sync_all())
+        .map_err(|e| fsio::io_error("write", tmp, &e))?;
+    drop(file);
+    fsio::rename_durably(tmp, path)
+}
