@@ -4,5 +4,9 @@
 //! the two faces over it.
 
 pub mod backend;
+pub mod cli;
 pub mod core;
+pub mod demo;
+pub mod secret;
+pub mod text;
 pub mod tui;

@@ -1,0 +1,246 @@
+//! Opening the store and working out who acts, in which organisation.
+
+use super::args::Global;
+use super::fail::{Failure, Outcome, fail};
+use super::output::Shown;
+use super::store;
+use crate::backend::{self, Backend};
+use crate::core::query::{self, Area};
+use crate::core::{Account, Directory, OrgId, Principal};
+use jiff::Timestamp;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// An open store with the principal and organisation resolved from the global options.
+pub struct Ctx {
+    pub backend: Arc<dyn Backend>,
+    pub store_path: PathBuf,
+    pub json: bool,
+    pub dry_run: bool,
+    /// `None` when the principal may not act as operator (see `principal`).
+    who: Result<Principal, String>,
+    /// The organisation named by --org, implied by --as, or the store's only one.
+    org: Result<OrgId, String>,
+}
+
+/// The store path from --store / ROSTER_STORE, else the per-user default.
+pub fn store_path(global: &Global) -> Outcome<PathBuf> {
+    match &global.store {
+        Some(p) => Ok(p.clone()),
+        None => store::default_path().ok_or_else(|| {
+            Failure::msg("cannot work out the default store location (no home or data directory): pass --store PATH")
+        }),
+    }
+}
+
+impl Ctx {
+    /// Opens the store and resolves --org / --as / --operator.
+    pub fn open(global: &Global) -> Outcome<Ctx> {
+        let store_path = store_path(global)?;
+        if !store::exists(&store_path) {
+            return fail(format!(
+                "there is no store at {}: create one with `roster init` (or `roster init --demo`), or point --store / ROSTER_STORE at an existing one",
+                store_path.display()
+            ));
+        }
+        let backend = store::open(&store_path)?;
+        let (who, org) = backend::query(backend.as_ref(), |dir| resolve(dir, global, &store_path))?;
+        let who = match who {
+            Ok(w) => Ok(w),
+            Err(Refusal::Now(m)) => return fail(m),
+            Err(Refusal::Later(m)) => Err(m),
+        };
+        Ok(Ctx {
+            backend,
+            store_path,
+            json: global.json,
+            dry_run: global.dry_run,
+            who,
+            org,
+        })
+    }
+
+    /// Who acts: the --as account, or the platform operator for a store you own.
+    pub fn principal(&self) -> Outcome<Principal> {
+        self.who.clone().map_err(Failure::Message)
+    }
+
+    /// The organisation to work in; an error says how to name one.
+    pub fn org(&self) -> Outcome<OrgId> {
+        self.org.clone().map_err(Failure::Message)
+    }
+
+    /// The organisation if one is known, without complaining when it is not.
+    pub fn org_opt(&self) -> Option<OrgId> {
+        self.org.clone().ok()
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.backend.now()
+    }
+
+    /// Runs `f` over the latest state.
+    pub fn read<R>(&self, f: impl FnOnce(&Directory) -> R) -> Outcome<R> {
+        Ok(backend::query(self.backend.as_ref(), f)?)
+    }
+}
+
+enum Refusal {
+    /// Refuse before doing anything (e.g. --as names nobody).
+    Now(String),
+    /// Refuse only if the command needs an operator or account principal (commands by
+    /// an anonymous invitee do not).
+    Later(String),
+}
+
+type Resolved = (Result<Principal, Refusal>, Result<OrgId, String>);
+
+fn resolve(dir: &Directory, global: &Global, store_path: &Path) -> Resolved {
+    let named_org = match &global.org {
+        Some(slug) => match dir.org_by_slug(slug) {
+            Some(o) => Some(o.id),
+            None => {
+                let m = format!("no organisation '{slug}' in this store{}", org_list(dir));
+                return (Err(Refusal::Now(m.clone())), Err(m));
+            }
+        },
+        None => None,
+    };
+    if let Some(email) = &global.as_email {
+        return match account_for(dir, named_org, email) {
+            Ok(a) => (Ok(Principal::Account { id: a.id }), Ok(a.org)),
+            Err(m) => (Err(Refusal::Now(m.clone())), Err(m)),
+        };
+    }
+    let who = operator_check(store_path)
+        .map(|()| Principal::Operator)
+        .map_err(Refusal::Later);
+    let org = match named_org {
+        Some(o) => Ok(o),
+        None => only_org(dir),
+    };
+    (who, org)
+}
+
+/// The account --as names: in --org when given, else wherever the email has an account.
+fn account_for<'a>(
+    dir: &'a Directory,
+    org: Option<OrgId>,
+    email: &str,
+) -> Result<&'a Account, String> {
+    if let Some(org) = org {
+        let slug = &dir.orgs[&org].slug;
+        return dir
+            .account_by_email(org, email)
+            .ok_or_else(|| format!("no account {email} in {slug}"));
+    }
+    let found: Vec<&Account> = dir
+        .orgs
+        .keys()
+        .filter_map(|o| dir.account_by_email(*o, email))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!("no account {email} in this store")),
+        many => {
+            let slugs: Vec<&str> = many
+                .iter()
+                .map(|a| dir.orgs[&a.org].slug.as_str())
+                .collect();
+            Err(format!(
+                "{email} has accounts in {}: pass --org to say which",
+                slugs.join(", ")
+            ))
+        }
+    }
+}
+
+fn only_org(dir: &Directory) -> Result<OrgId, String> {
+    let mut orgs = dir.orgs.values();
+    match (orgs.next(), orgs.next()) {
+        (Some(o), None) => Ok(o.id),
+        (None, _) => Err(
+            "this store has no organisation yet: create one with `roster org create SLUG --name NAME --owner EMAIL --owner-first-name NAME`"
+                .into(),
+        ),
+        _ => Err(format!("pass --org (or set ROSTER_ORG) to say which organisation{}", org_list(dir))),
+    }
+}
+
+fn org_list(dir: &Directory) -> String {
+    if dir.orgs.is_empty() {
+        return String::new();
+    }
+    let mut slugs: Vec<&str> = dir.orgs.values().map(|o| o.slug.as_str()).collect();
+    slugs.sort();
+    format!(": the store has {}", slugs.join(", "))
+}
+
+/// A local store makes its owner the platform operator. Anyone else who can read it
+/// (a shared folder, root) must say which account they act as.
+fn operator_check(store_path: &Path) -> Result<(), String> {
+    let meta = std::fs::metadata(store_path)
+        .map_err(|e| format!("cannot read {}: {e}", store_path.display()))?;
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() == me {
+        return Ok(());
+    }
+    Err(format!(
+        "the store at {} belongs to another user (uid {}), so you are not its platform operator: pass --as EMAIL to act as an account of the organisation",
+        store_path.display(),
+        meta.uid()
+    ))
+}
+
+/// Reads are checked like the console's tabs: a principal sees an area only when
+/// `query::can_see` says so (seed 001: the Roles tab is for main users). An inactive
+/// account is told why it sees nothing rather than which permission it lacks.
+pub fn may_see(
+    dir: &Directory,
+    who: &Principal,
+    org: OrgId,
+    area: Area,
+    now: Timestamp,
+) -> Result<(), String> {
+    match who {
+        Principal::Operator => return Ok(()),
+        Principal::Anonymous => {
+            return Err(format!(
+                "sign in (--as EMAIL) to see {}",
+                area.title().to_lowercase()
+            ));
+        }
+        Principal::Account { id } => {
+            if let Some(a) = dir.accounts.get(id)
+                && !a.active()
+            {
+                return Err(format!(
+                    "{} is {} and cannot sign in",
+                    a.email,
+                    query::status_word(a)
+                ));
+            }
+        }
+    }
+    if query::can_see(dir, who, org, area, now) {
+        return Ok(());
+    }
+    let admin = dir
+        .orgs
+        .get(&org)
+        .map(|o| o.settings.terminology.admin.clone())
+        .unwrap_or_default();
+    Err(format!(
+        "you need the {} permission to see {}: ask your {admin}",
+        area.permission(),
+        area.title().to_lowercase()
+    ))
+}
+
+impl Ctx {
+    /// Reads the state, builds what to show (or the reason not to), and prints it.
+    pub fn view(&self, f: impl FnOnce(&Directory) -> Result<Shown, String>) -> Outcome {
+        self.read(f)?.map_err(Failure::Message)?.print()
+    }
+}

@@ -1,0 +1,126 @@
+//! The scriptable command line. `main` parses (clap: usage errors exit 2), opens the
+//! store, resolves who acts where, and hands each command family to its module. Every
+//! change goes through `core` via the backend; every refusal is the core's sentence.
+
+mod approval;
+pub mod args;
+mod audit;
+mod context;
+mod contract;
+mod dates;
+mod exec;
+mod fail;
+mod group;
+mod init;
+mod invitation;
+mod org;
+mod output;
+mod program;
+mod resolve;
+mod role;
+mod store;
+mod user;
+mod user_show;
+
+use args::{Cli, Cmd, Global};
+use clap::{CommandFactory, FromArgMatches};
+use context::Ctx;
+use fail::{Failure, Outcome};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+/// Entry point of the `roster` binary.
+pub fn main() -> ExitCode {
+    let cli = parse();
+    let result = match cli.command {
+        None => console(&cli.global),
+        Some(cmd) => {
+            // Reports for the unexpected; the console installs its own hooks.
+            let _ = color_eyre::install();
+            run(&cli.global, cmd)
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Message(m)) => {
+            output::warn(format!("roster: {m}"));
+            ExitCode::from(1)
+        }
+        Err(Failure::Reported) => ExitCode::from(1),
+        Err(Failure::Unexpected(report)) => {
+            output::warn(format!("roster: unexpected error: {report:?}"));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Parses the command line; help, version and usage errors end the process here (exit
+/// 0 for help, 2 for mistakes), as clap does. The help ends with the default store.
+fn parse() -> Cli {
+    let default = match store::default_path() {
+        Some(p) => format!(
+            "Default store: {}\n(override with --store or ROSTER_STORE)",
+            p.display()
+        ),
+        None => "Default store: none found (no data directory): pass --store".into(),
+    };
+    let matches = Cli::command().after_help(default).get_matches();
+    match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    }
+}
+
+fn run(global: &Global, cmd: Cmd) -> Outcome {
+    match cmd {
+        Cmd::Init { demo } => return init::run(global, demo),
+        Cmd::Demo { path } => return init::demo(global, path),
+        _ => {}
+    }
+    let ctx = Ctx::open(global)?;
+    match cmd {
+        Cmd::Init { .. } | Cmd::Demo { .. } => Ok(()),
+        Cmd::Org(c) => org::run(&ctx, c),
+        Cmd::User(c) => user::run(&ctx, c),
+        Cmd::Role(c) => role::run(&ctx, c),
+        Cmd::Group(c) => group::run(&ctx, c),
+        Cmd::Program(c) => program::run(&ctx, c),
+        Cmd::Contract(c) => contract::run(&ctx, c),
+        Cmd::Invitation(c) => invitation::run(&ctx, c),
+        Cmd::Approval(c) => approval::run(&ctx, c),
+        Cmd::Audit(a) => audit::run(&ctx, a),
+    }
+}
+
+/// True when there is a terminal to draw the console on.
+fn interactive() -> bool {
+    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
+}
+
+/// `roster` alone opens the full-screen console. Without a store the console offers to
+/// create one; without a terminal there is nothing to draw on, so say what to do.
+fn console(global: &Global) -> Outcome {
+    if !interactive() {
+        return fail::fail(
+            "the console needs a terminal: run `roster --help` for the commands that work in scripts",
+        );
+    }
+    let store_path = context::store_path(global)?;
+    let launch = if store::exists(&store_path) {
+        let ctx = Ctx::open(global)?;
+        crate::tui::Launch {
+            principal: ctx.principal()?,
+            org: ctx.org_opt(),
+            backend: Some(ctx.backend),
+            store_path: ctx.store_path,
+        }
+    } else {
+        crate::tui::Launch {
+            backend: None,
+            store_path,
+            principal: crate::core::Principal::Operator,
+            org: None,
+        }
+    };
+    crate::tui::run(launch).map_err(Failure::Unexpected)
+}
