@@ -1,4 +1,24 @@
 //! The full-screen console.
+//!
+//! `app` is a pure state machine (`update(&mut App, Msg) -> Vec<Effect>`), `view`
+//! draws it, `runtime` owns the terminal and runs effects on tokio, `effects` turns an
+//! effect into backend calls. Everything else is one concept per file.
+
+pub mod actions;
+pub mod app;
+pub mod cmdline;
+pub mod config;
+pub mod data;
+pub mod dialogs;
+pub mod effects;
+pub mod filter;
+pub mod form;
+pub mod keymap;
+pub mod list;
+pub mod runtime;
+pub mod text;
+pub mod view;
+pub mod wizard;
 
 use crate::backend::Backend;
 use crate::core::{OrgId, Principal};
@@ -16,6 +36,6 @@ pub struct Launch {
 }
 
 /// Runs the console until the user quits. The terminal is restored on every exit path.
-pub fn run(_launch: Launch) -> color_eyre::Result<()> {
-    Err(color_eyre::eyre::eyre!("the console is being built"))
+pub fn run(launch: Launch) -> color_eyre::Result<()> {
+    runtime::run(launch)
 }

@@ -1,0 +1,1238 @@
+//! The console as a pure state machine: `update(&mut App, Msg) -> Vec<Effect>`. No
+//! terminal, no backend, no clock in here: keys, ticks and backend replies come in as
+//! `Msg`s, and everything that needs the outside world goes out as an `Effect` for the
+//! runtime to run. That is what makes every flow testable without a terminal.
+
+use super::cmdline::{self, Cmd, CmdEvent, CmdLine};
+use super::config::Config;
+use super::data::*;
+use super::dialogs::{Answer, Choice, Confirm, Picked, Picker, Report};
+use super::form::{Field, Form, FormEvent};
+use super::keymap::{Action, Ctx};
+use super::list::List;
+use super::wizard::{Wizard, WizardEvent};
+use crate::core::query::{Area, StatusFilter};
+use crate::core::*;
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::path::PathBuf;
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+/// Something that happened: a key, a tick, a reply from the backend.
+#[derive(Clone, Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// Time to look for changes made elsewhere.
+    Tick,
+    /// `backend.refresh()` answered with the newest sequence number.
+    Refreshed(Result<u64, String>),
+    Loaded {
+        generation: u64,
+        result: Result<Box<Snapshot>, String>,
+    },
+    DetailLoaded {
+        generation: u64,
+        result: Result<Detail, String>,
+    },
+    /// A run of jobs got this far.
+    Progress {
+        op: u64,
+        done: usize,
+        total: usize,
+    },
+    Ran {
+        op: u64,
+        report: Report,
+    },
+    /// The store was created (from the start screen); switch to this principal if given.
+    StoreReady(Result<Option<Principal>, String>),
+    /// `:as EMAIL` was resolved.
+    Resolved(Result<Principal, String>),
+}
+
+/// A command and the row it is about, for per-row results.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Job {
+    pub label: String,
+    pub cmd: Command,
+}
+
+/// What the start screen creates.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Setup {
+    Demo,
+    /// A `CreateOrg` command, run as the platform operator.
+    Org(Box<Command>),
+}
+
+/// Work for the runtime. Every effect is answered by one or more `Msg`s.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    Load {
+        generation: u64,
+        who: Principal,
+        org: Option<OrgId>,
+        audit: AuditFilter,
+    },
+    Refresh,
+    LoadDetail {
+        generation: u64,
+        who: Principal,
+        target: Target,
+    },
+    /// Runs commands one by one through `backend.execute`, reporting progress.
+    Run {
+        op: u64,
+        title: String,
+        who: Principal,
+        jobs: Vec<Job>,
+        stop_on_refusal: bool,
+    },
+    /// Stop a run between two commands (Esc).
+    Cancel {
+        op: u64,
+    },
+    CreateStore {
+        path: PathBuf,
+        setup: Setup,
+        who: Principal,
+    },
+    Resolve {
+        org: OrgId,
+        email: String,
+    },
+    Quit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Ok,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Note {
+    pub tone: Tone,
+    pub text: String,
+}
+
+/// A run in progress, for the progress line and Esc.
+#[derive(Clone, Debug)]
+pub struct Busy {
+    pub op: u64,
+    pub title: String,
+    pub done: usize,
+    pub total: usize,
+    pub cancelling: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct DetailView {
+    pub target: Target,
+    pub data: Option<Detail>,
+    pub scroll: u16,
+}
+
+/// What a picked item is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pick {
+    Account(AccountId),
+    Group(GroupId),
+    Role(RoleId),
+    /// A contact's program role.
+    Contact(AccountId, RoleId),
+}
+
+/// What a picker is for; some flows pick twice (who, then which role).
+#[derive(Clone, Debug, PartialEq)]
+pub enum PickFor {
+    RoleGrant(RoleId),
+    RoleRevoke(RoleId),
+    GroupAdd(GroupId),
+    GroupRemove(GroupId),
+    GroupGrant(GroupId),
+    GroupRevoke(GroupId),
+    ProgramGrantWho(ProgramId),
+    ProgramGrantRole(ProgramId, AccountId),
+    ProgramChangeWho(ProgramId),
+    ProgramChangeTo(ProgramId, AccountId, RoleId),
+    ProgramRevoke(ProgramId),
+    ProgramTransfer(ProgramId),
+    ProgramOwner(String),
+}
+
+/// What a form is for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormFor {
+    EditAccount {
+        id: AccountId,
+        version: u64,
+        before: AccountFields,
+    },
+    RejectAccounts(Vec<(AccountId, String)>),
+    RejectRequests {
+        requests: Vec<(RequestId, String)>,
+        next: Option<RequestId>,
+    },
+    NewRole,
+    EditRole(RoleId),
+    NewGroup,
+    RenameGroup(GroupId),
+    NewProgram,
+    RenameProgram(ProgramId),
+    NewContract,
+    Seats(ContractId),
+    AuditFilter,
+    NewOrg,
+}
+
+/// The edit form's starting values, to send only what changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountFields {
+    pub first: String,
+    pub last: String,
+    pub email: String,
+    pub enabled: bool,
+    pub approved: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum Modal {
+    Help {
+        scroll: u16,
+    },
+    Confirm {
+        dialog: Confirm,
+        title: String,
+        jobs: Vec<Job>,
+    },
+    Form {
+        form: Form,
+        purpose: FormFor,
+    },
+    Wizard(Box<Wizard>),
+    Picker {
+        picker: Picker<Pick>,
+        purpose: PickFor,
+    },
+    Results(Report),
+    Command(CmdLine),
+    /// No store yet: offer the demo or a first organisation.
+    Start,
+}
+
+/// Where the cursor should land after the next reload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reselect {
+    Request(RequestId),
+    Account(AccountId),
+}
+
+pub struct App {
+    pub config: Config,
+    pub size: (u16, u16),
+    pub store_path: PathBuf,
+    pub has_store: bool,
+    pub who: Principal,
+    pub org: Option<OrgId>,
+    pub snap: Snapshot,
+    pub tab: Area,
+    pub users: List<UserRow>,
+    pub roles: List<RoleRow>,
+    pub contracts: List<ContractRow>,
+    pub requests: List<RequestRow>,
+    pub groups: List<GroupRow>,
+    pub programs: List<ProgramRow>,
+    pub invitations: List<InvitationRow>,
+    pub audit: List<AuditRow>,
+    pub user_status: StatusFilter,
+    pub pending_only: bool,
+    pub show_decided: bool,
+    pub invitation_status: Option<InvitationStatus>,
+    pub audit_filter: AuditFilter,
+    pub follow: bool,
+    pub detail: Option<DetailView>,
+    pub modal: Option<Modal>,
+    /// The `/` filter being typed.
+    pub filtering: Option<Input>,
+    pub note: Option<Note>,
+    pub busy: Option<Busy>,
+    pub loaded: bool,
+    pub quit: bool,
+    next_op: u64,
+    load_gen: u64,
+    detail_gen: u64,
+    loading: bool,
+    refreshing: bool,
+    /// A reload was asked for while one was running.
+    load_again: bool,
+    reselect: Option<Reselect>,
+    /// After a stale edit: reopen the edit form with the current values.
+    reopen_edit: Option<AccountId>,
+    /// The account whose edit form was last saved.
+    last_edit: Option<AccountId>,
+}
+
+/// Where the App starts.
+pub struct Start {
+    pub config: Config,
+    pub warnings: Vec<String>,
+    pub store_path: PathBuf,
+    pub has_store: bool,
+    pub who: Principal,
+    pub org: Option<OrgId>,
+    pub size: (u16, u16),
+}
+
+impl App {
+    pub fn new(start: Start) -> (App, Vec<Effect>) {
+        let mut app = App {
+            config: start.config,
+            size: start.size,
+            store_path: start.store_path,
+            has_store: start.has_store,
+            who: start.who,
+            org: start.org,
+            snap: Snapshot::default(),
+            tab: Area::Users,
+            users: List::default(),
+            roles: List::default(),
+            contracts: List::default(),
+            requests: List::default(),
+            groups: List::default(),
+            programs: List::default(),
+            invitations: List::default(),
+            audit: List::default(),
+            user_status: StatusFilter::Active,
+            pending_only: false,
+            show_decided: false,
+            invitation_status: None,
+            audit_filter: AuditFilter::default(),
+            follow: true,
+            detail: None,
+            modal: None,
+            filtering: None,
+            note: None,
+            busy: None,
+            loaded: false,
+            quit: false,
+            next_op: 0,
+            load_gen: 0,
+            detail_gen: 0,
+            loading: false,
+            refreshing: false,
+            load_again: false,
+            reselect: None,
+            reopen_edit: None,
+            last_edit: None,
+        };
+        if !start.warnings.is_empty() {
+            app.error(start.warnings.join("; "));
+        }
+        let mut fx = vec![];
+        if app.has_store {
+            fx.push(app.load());
+        } else {
+            app.modal = Some(Modal::Start);
+        }
+        (app, fx)
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.note = Some(Note {
+            tone: Tone::Info,
+            text: text.into(),
+        });
+    }
+    pub fn ok(&mut self, text: impl Into<String>) {
+        self.note = Some(Note {
+            tone: Tone::Ok,
+            text: text.into(),
+        });
+    }
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.note = Some(Note {
+            tone: Tone::Error,
+            text: text.into(),
+        });
+    }
+
+    /// Asks for a fresh snapshot (coalescing: one load at a time).
+    fn load(&mut self) -> Effect {
+        self.load_gen += 1;
+        self.loading = true;
+        self.load_again = false;
+        Effect::Load {
+            generation: self.load_gen,
+            who: self.who.clone(),
+            org: self.org,
+            audit: self.audit_filter.clone(),
+        }
+    }
+
+    fn maybe_load(&mut self, fx: &mut Vec<Effect>) {
+        if self.loading {
+            self.load_again = true;
+        } else {
+            fx.push(self.load());
+        }
+    }
+
+    fn load_detail(&mut self, target: Target) -> Effect {
+        self.detail_gen += 1;
+        Effect::LoadDetail {
+            generation: self.detail_gen,
+            who: self.who.clone(),
+            target,
+        }
+    }
+
+    /// Tabs the principal may see, in the fixed order.
+    pub fn tabs(&self) -> &[Area] {
+        &self.snap.areas
+    }
+
+    /// The keymap contexts in force, most specific first.
+    pub fn contexts(&self) -> Vec<Ctx> {
+        let tab = tab_ctx(self.tab);
+        if self.detail.is_some() {
+            vec![Ctx::Detail, tab, Ctx::Global]
+        } else {
+            vec![tab, Ctx::List, Ctx::Global]
+        }
+    }
+
+    /// Rows of the list viewport at the current size (the same sum the view does).
+    pub fn list_height(&self) -> usize {
+        super::view::layout::list_rows(self.size, self.tab == Area::Approvals)
+    }
+
+    pub fn who_label(&self) -> String {
+        if self.snap.who_label.is_empty() {
+            match &self.who {
+                Principal::Operator => "operator".into(),
+                Principal::Anonymous => "anonymous".into(),
+                Principal::Account { id } => id.to_string(),
+            }
+        } else {
+            self.snap.who_label.clone()
+        }
+    }
+
+    fn apply_snapshot(&mut self, mut snap: Snapshot) -> Vec<Effect> {
+        let mut fx = vec![];
+        let (status, pending) = (self.user_status, self.pending_only);
+        let decided = self.show_decided;
+        let inv = self.invitation_status;
+        // The rows move into the lists; the snapshot keeps the rest (counts, words).
+        self.users.set_rows(std::mem::take(&mut snap.users), |r| {
+            user_visible(r, status, pending)
+        });
+        self.roles
+            .set_rows(std::mem::take(&mut snap.roles), |_| true);
+        self.contracts
+            .set_rows(std::mem::take(&mut snap.contracts), |_| true);
+        self.requests
+            .set_rows(std::mem::take(&mut snap.requests), |r| {
+                decided || r.request.status == RequestStatus::Pending
+            });
+        self.groups
+            .set_rows(std::mem::take(&mut snap.groups), |_| true);
+        self.programs
+            .set_rows(std::mem::take(&mut snap.programs), |_| true);
+        self.invitations
+            .set_rows(std::mem::take(&mut snap.invitations), |r| {
+                inv.is_none_or(|s| r.status == s)
+            });
+        let newest_before = self.audit.all().iter().map(|r| r.seq).max();
+        self.audit
+            .set_rows(std::mem::take(&mut snap.audit), |_| true);
+        if self.follow
+            && self.audit.sort == 0
+            && !self.audit.descending
+            && newest_before != self.audit.all().iter().map(|r| r.seq).max()
+        {
+            self.audit.top();
+        }
+        self.org = snap.org.id;
+        let first_load = !self.loaded;
+        self.snap = snap;
+        self.loaded = true;
+        if !self.snap.areas.contains(&self.tab)
+            && let Some(first) = self.snap.areas.first().copied()
+        {
+            if !first_load {
+                self.info(format!(
+                    "{} is not available to {}",
+                    self.tab.title(),
+                    self.who_label()
+                ));
+            }
+            self.tab = first;
+            self.detail = None;
+        }
+        if self.snap.org.id.is_none() {
+            self.info(match &self.who {
+                Principal::Operator => {
+                    "This store has no organisation yet: create one with `roster org create`"
+                        .to_string()
+                }
+                _ => "This account reaches no organisation".to_string(),
+            });
+        }
+        match self.reselect.take() {
+            Some(Reselect::Request(id)) => {
+                self.requests.select(id);
+            }
+            Some(Reselect::Account(id)) => {
+                self.users.select(id);
+            }
+            None => {}
+        }
+        if let Some(id) = self.reopen_edit.take() {
+            self.open_edit_account(id, true);
+        }
+        if let Some(d) = &self.detail {
+            let t = d.target;
+            fx.push(self.load_detail(t));
+        }
+        self.scroll_all();
+        fx
+    }
+
+    fn scroll_all(&mut self) {
+        let h = self.list_height();
+        self.users.scroll_into_view(h);
+        self.roles.scroll_into_view(h);
+        self.contracts.scroll_into_view(h);
+        self.requests.scroll_into_view(h);
+        self.groups.scroll_into_view(h);
+        self.programs.scroll_into_view(h);
+        self.invitations.scroll_into_view(h);
+        self.audit.scroll_into_view(h);
+    }
+
+    /// Starts a run of jobs; refused while another run is going.
+    pub(super) fn run(
+        &mut self,
+        title: impl Into<String>,
+        jobs: Vec<Job>,
+        stop_on_refusal: bool,
+    ) -> Vec<Effect> {
+        let title = title.into();
+        if jobs.is_empty() {
+            self.info(format!("{title}: nothing to do"));
+            return vec![];
+        }
+        if let Some(b) = &self.busy {
+            self.error(format!(
+                "Still working on \"{}\": wait for it, or press Esc to cancel it",
+                b.title
+            ));
+            return vec![];
+        }
+        self.next_op += 1;
+        let op = self.next_op;
+        self.busy = Some(Busy {
+            op,
+            title: title.clone(),
+            done: 0,
+            total: jobs.len(),
+            cancelling: false,
+        });
+        vec![Effect::Run {
+            op,
+            title,
+            who: self.who.clone(),
+            jobs,
+            stop_on_refusal,
+        }]
+    }
+
+    pub(super) fn set_reselect(&mut self, r: Option<Reselect>) {
+        self.reselect = r;
+    }
+
+    /// Opens the edit form of an account from the current rows.
+    pub(super) fn open_edit_account(&mut self, id: AccountId, after_conflict: bool) {
+        let Some(row) = self.users.find(id) else {
+            self.error("That account is no longer there");
+            return;
+        };
+        let a = &row.account;
+        let before = AccountFields {
+            first: a.first_name.clone(),
+            last: a.last_name.clone(),
+            email: a.email.clone(),
+            enabled: a.enabled,
+            approved: a.approval == Approval::Approved,
+        };
+        let mut form = Form::new(
+            format!("Edit {}", a.email),
+            vec![
+                Field::text("First name", &a.first_name),
+                Field::text("Last name", &a.last_name),
+                Field::text("Email", &a.email),
+                Field::toggle("Enabled", before.enabled),
+                Field::toggle("Approved", before.approved),
+            ],
+        );
+        if after_conflict {
+            form.note = Some("Someone changed this account while you were editing. These are its current values; your changes were not saved.".into());
+        }
+        self.modal = Some(Modal::Form {
+            form,
+            purpose: FormFor::EditAccount {
+                id,
+                version: a.version,
+                before,
+            },
+        });
+    }
+}
+
+/// The Users tab's own filters: seed 003's active / disabled / any, and seed 002's
+/// "N User Approval Pending" button.
+pub fn user_visible(r: &UserRow, status: StatusFilter, pending_only: bool) -> bool {
+    if pending_only {
+        r.account.approval == Approval::Pending
+    } else {
+        status.matches(&r.account)
+    }
+}
+
+pub fn tab_ctx(a: Area) -> Ctx {
+    match a {
+        Area::Users => Ctx::Users,
+        Area::Roles => Ctx::Roles,
+        Area::Contracts => Ctx::Contracts,
+        Area::Approvals => Ctx::Approvals,
+        Area::Groups => Ctx::Groups,
+        Area::Programs => Ctx::Programs,
+        Area::Invitations => Ctx::Invitations,
+        Area::Audit => Ctx::Audit,
+    }
+}
+
+/// The list operations every tab shares, without knowing the row type.
+pub(super) trait AnyList {
+    fn move_by(&mut self, d: isize);
+    fn top(&mut self);
+    fn bottom(&mut self);
+    fn toggle_mark(&mut self);
+    fn toggle_mark_all(&mut self);
+    fn clear_marks(&mut self);
+    fn marks(&self) -> usize;
+    fn filter_text(&mut self) -> &mut String;
+    fn cycle_sort(&mut self);
+    fn reverse(&mut self);
+    fn scroll(&mut self, h: usize);
+    fn refilter_plain(&mut self);
+}
+
+impl<R: super::list::Item> AnyList for List<R> {
+    fn move_by(&mut self, d: isize) {
+        List::move_by(self, d)
+    }
+    fn top(&mut self) {
+        List::top(self)
+    }
+    fn bottom(&mut self) {
+        List::bottom(self)
+    }
+    fn toggle_mark(&mut self) {
+        List::toggle_mark(self)
+    }
+    fn toggle_mark_all(&mut self) {
+        List::toggle_mark_all(self)
+    }
+    fn clear_marks(&mut self) {
+        self.marks.clear()
+    }
+    fn marks(&self) -> usize {
+        self.marks.len()
+    }
+    fn filter_text(&mut self) -> &mut String {
+        &mut self.filter
+    }
+    fn cycle_sort(&mut self) {
+        // The tab predicate is re-applied by `refilter_current` right after.
+        List::cycle_sort(self, |_| true)
+    }
+    fn reverse(&mut self) {
+        List::reverse(self, |_| true)
+    }
+    fn scroll(&mut self, h: usize) {
+        self.scroll_into_view(h)
+    }
+    fn refilter_plain(&mut self) {
+        self.refilter(|_| true)
+    }
+}
+
+impl App {
+    pub(super) fn current(&mut self) -> &mut dyn AnyList {
+        match self.tab {
+            Area::Users => &mut self.users,
+            Area::Roles => &mut self.roles,
+            Area::Contracts => &mut self.contracts,
+            Area::Approvals => &mut self.requests,
+            Area::Groups => &mut self.groups,
+            Area::Programs => &mut self.programs,
+            Area::Invitations => &mut self.invitations,
+            Area::Audit => &mut self.audit,
+        }
+    }
+
+    /// Re-applies the current tab's filters (after the fuzzy text or a sort changed).
+    fn refilter_current(&mut self) {
+        match self.tab {
+            Area::Users => {
+                let (s, p) = (self.user_status, self.pending_only);
+                self.users.refilter(|r| user_visible(r, s, p));
+            }
+            Area::Approvals => {
+                let d = self.show_decided;
+                self.requests
+                    .refilter(|r| d || r.request.status == RequestStatus::Pending);
+            }
+            Area::Invitations => {
+                let s = self.invitation_status;
+                self.invitations
+                    .refilter(|r| s.is_none_or(|x| r.status == x));
+            }
+            _ => self.current().refilter_plain(),
+        }
+        let h = self.list_height();
+        self.current().scroll(h);
+    }
+
+    pub(super) fn switch_tab(&mut self, area: Area) {
+        if !self.snap.areas.contains(&area) {
+            self.error(format!(
+                "{} is not available to {}",
+                area.title(),
+                self.who_label()
+            ));
+            return;
+        }
+        self.tab = area;
+        self.detail = None;
+        self.filtering = None;
+        let h = self.list_height();
+        self.current().scroll(h);
+    }
+}
+
+/// The heart of the console.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let mut fx = vec![];
+    match msg {
+        Msg::Key(key) => {
+            if key.kind == KeyEventKind::Release {
+                return fx;
+            }
+            // Ctrl-C always leaves, whatever is open: an escape hatch that never fails.
+            if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+                app.quit = true;
+                fx.push(Effect::Quit);
+                return fx;
+            }
+            fx.extend(on_key(app, key));
+        }
+        Msg::Resize(w, h) => {
+            app.size = (w, h);
+            app.scroll_all();
+        }
+        Msg::Tick => {
+            if app.has_store && !app.refreshing {
+                app.refreshing = true;
+                fx.push(Effect::Refresh);
+            }
+        }
+        Msg::Refreshed(result) => {
+            app.refreshing = false;
+            match result {
+                Ok(seq) if seq != app.snap.seq || !app.loaded => app.maybe_load(&mut fx),
+                Ok(_) => {}
+                Err(e) => app.error(format!("Cannot read the store: {e}")),
+            }
+        }
+        Msg::Loaded { generation, result } => {
+            if generation != app.load_gen {
+                return fx;
+            }
+            app.loading = false;
+            match result {
+                Ok(snap) => fx.extend(app.apply_snapshot(*snap)),
+                Err(e) => app.error(format!("Cannot load: {e}")),
+            }
+            if app.load_again {
+                fx.push(app.load());
+            }
+        }
+        Msg::DetailLoaded { generation, result } => {
+            if generation != app.detail_gen {
+                return fx;
+            }
+            match (result, app.detail.as_mut()) {
+                (Ok(d), Some(view)) => view.data = Some(d),
+                (Err(e), _) => app.error(format!("Cannot load the details: {e}")),
+                _ => {}
+            }
+        }
+        Msg::Progress { op, done, total } => {
+            if let Some(b) = app.busy.as_mut().filter(|b| b.op == op) {
+                b.done = done;
+                b.total = total;
+            }
+        }
+        Msg::Ran { op, report } => {
+            if app.busy.as_ref().is_some_and(|b| b.op == op) {
+                app.busy = None;
+            }
+            fx.extend(super::actions::finished(app, report));
+            app.maybe_load(&mut fx);
+        }
+        Msg::StoreReady(result) => match result {
+            Ok(who) => {
+                app.has_store = true;
+                app.modal = None;
+                if let Some(w) = who {
+                    app.who = w;
+                }
+                app.ok(format!("Created the store at {}", app.store_path.display()));
+                app.maybe_load(&mut fx);
+            }
+            Err(e) => {
+                app.busy = None;
+                app.error(format!("Could not create the store: {e}"));
+            }
+        },
+        Msg::Resolved(result) => match result {
+            Ok(who) => {
+                app.who = who;
+                app.detail = None;
+                app.info("Switching identity…");
+                app.maybe_load(&mut fx);
+            }
+            Err(e) => app.error(e),
+        },
+    }
+    fx
+}
+
+fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if key.code == KeyCode::Esc
+        && let Some(b) = app.busy.as_mut()
+        && matches!(app.modal, None | Some(Modal::Start))
+    {
+        if b.cancelling {
+            return vec![];
+        }
+        b.cancelling = true;
+        let op = b.op;
+        app.info("Cancelling after the current row…");
+        return vec![Effect::Cancel { op }];
+    }
+    if app.modal.is_some() {
+        return on_modal_key(app, key);
+    }
+    if app.filtering.is_some() {
+        return on_filter_key(app, key);
+    }
+    let Some(action) = app.config.keymap.action(&app.contexts(), &key) else {
+        return vec![];
+    };
+    on_action(app, action)
+}
+
+fn on_filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => {
+            app.filtering = None;
+            app.current().filter_text().clear();
+            app.refilter_current();
+        }
+        KeyCode::Enter => app.filtering = None,
+        KeyCode::Down => {
+            app.current().move_by(1);
+            let h = app.list_height();
+            app.current().scroll(h);
+        }
+        KeyCode::Up => {
+            app.current().move_by(-1);
+            let h = app.list_height();
+            app.current().scroll(h);
+        }
+        _ => {
+            let Some(input) = app.filtering.as_mut() else {
+                return vec![];
+            };
+            if input.handle_event(&TermEvent::Key(key)).is_some() {
+                let text = input.value().to_string();
+                *app.current().filter_text() = text;
+                app.refilter_current();
+            }
+        }
+    }
+    vec![]
+}
+
+fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let page = app.list_height().max(1) as isize;
+    if app.detail.is_some() {
+        match action {
+            Action::Back => {
+                app.detail = None;
+                return vec![];
+            }
+            Action::Down | Action::Up | Action::PageDown | Action::PageUp | Action::Top => {
+                if let Some(d) = app.detail.as_mut() {
+                    d.scroll = match action {
+                        Action::Down => d.scroll.saturating_add(1),
+                        Action::Up => d.scroll.saturating_sub(1),
+                        Action::PageDown => d.scroll.saturating_add(page as u16),
+                        Action::PageUp => d.scroll.saturating_sub(page as u16),
+                        _ => 0,
+                    };
+                }
+                return vec![];
+            }
+            _ => {}
+        }
+    }
+    let tabs = app.snap.areas.clone();
+    let pos = tabs.iter().position(|t| *t == app.tab).unwrap_or(0);
+    let mut moved = true;
+    match action {
+        Action::Quit => {
+            app.quit = true;
+            return vec![Effect::Quit];
+        }
+        Action::Help => app.modal = Some(Modal::Help { scroll: 0 }),
+        Action::Command => app.modal = Some(Modal::Command(CmdLine::default())),
+        Action::NextTab if !tabs.is_empty() => app.switch_tab(tabs[(pos + 1) % tabs.len()]),
+        Action::PrevTab if !tabs.is_empty() => {
+            app.switch_tab(tabs[(pos + tabs.len() - 1) % tabs.len()])
+        }
+        a if a.tab_index().is_some() => {
+            let i = a.tab_index().unwrap_or(0);
+            match tabs.get(i) {
+                Some(t) => app.switch_tab(*t),
+                None => app.info(format!("There are {} tabs here", tabs.len())),
+            }
+        }
+        Action::Reload => {
+            let mut fx = vec![];
+            app.maybe_load(&mut fx);
+            app.info("Reloading…");
+            return fx;
+        }
+        Action::Up => app.current().move_by(-1),
+        Action::Down => app.current().move_by(1),
+        Action::PageUp => app.current().move_by(-page),
+        Action::PageDown => app.current().move_by(page),
+        Action::Top => app.current().top(),
+        Action::Bottom => app.current().bottom(),
+        Action::Filter => {
+            let text = app.current().filter_text().clone();
+            app.filtering = Some(Input::new(text));
+        }
+        Action::Sort => {
+            app.current().cycle_sort();
+            app.refilter_current();
+        }
+        Action::Reverse => {
+            app.current().reverse();
+            app.refilter_current();
+        }
+        Action::Mark => {
+            app.current().toggle_mark();
+            app.current().move_by(1);
+        }
+        Action::MarkAll => app.current().toggle_mark_all(),
+        Action::Back => {
+            let l = app.current();
+            let had = l.marks() > 0 || !l.filter_text().is_empty();
+            l.clear_marks();
+            l.filter_text().clear();
+            app.refilter_current();
+            if !had {
+                moved = false;
+            }
+        }
+        _ => {
+            moved = false;
+        }
+    }
+    if moved {
+        let h = app.list_height();
+        app.current().scroll(h);
+        return vec![];
+    }
+    super::actions::act(app, action)
+}
+
+fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let Some(modal) = app.modal.take() else {
+        return vec![];
+    };
+    match modal {
+        Modal::Help { scroll } => {
+            let scroll = match key.code {
+                KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
+                KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(10),
+                KeyCode::PageUp => scroll.saturating_sub(10),
+                KeyCode::Char('g') | KeyCode::Home => 0,
+                _ => return vec![],
+            };
+            app.modal = Some(Modal::Help { scroll });
+            vec![]
+        }
+        Modal::Results(mut r) => {
+            match key.code {
+                KeyCode::Down | KeyCode::Char('j') => r.scroll = r.scroll.saturating_add(1),
+                KeyCode::Up | KeyCode::Char('k') => r.scroll = r.scroll.saturating_sub(1),
+                KeyCode::PageDown => r.scroll = r.scroll.saturating_add(10),
+                KeyCode::PageUp => r.scroll = r.scroll.saturating_sub(10),
+                _ => return vec![],
+            }
+            app.modal = Some(Modal::Results(r));
+            vec![]
+        }
+        Modal::Confirm {
+            dialog,
+            title,
+            jobs,
+        } => match dialog.handle(&key) {
+            Answer::Yes => {
+                let stop = jobs.len() > 1
+                    && jobs
+                        .iter()
+                        .any(|j| matches!(j.cmd, Command::TransferOwnership { .. }));
+                app.run(title, jobs, stop)
+            }
+            Answer::No => {
+                app.info("Cancelled: nothing was changed");
+                vec![]
+            }
+            Answer::Undecided => {
+                app.modal = Some(Modal::Confirm {
+                    dialog,
+                    title,
+                    jobs,
+                });
+                vec![]
+            }
+        },
+        Modal::Form { mut form, purpose } => match form.handle(&key) {
+            FormEvent::Submit => super::actions::submit_form(app, form, purpose),
+            FormEvent::Cancel => {
+                app.info("Cancelled: nothing was changed");
+                vec![]
+            }
+            FormEvent::None => {
+                app.modal = Some(Modal::Form { form, purpose });
+                vec![]
+            }
+        },
+        Modal::Wizard(mut w) => match w.handle(&key) {
+            WizardEvent::Cancel => {
+                app.info("Invitation cancelled: nothing was sent");
+                vec![]
+            }
+            WizardEvent::Send(cmd) => {
+                let label = w.email.text(0);
+                app.run(
+                    format!("Invite {label}"),
+                    vec![Job { label, cmd: *cmd }],
+                    true,
+                )
+            }
+            WizardEvent::None => {
+                app.modal = Some(Modal::Wizard(w));
+                vec![]
+            }
+        },
+        Modal::Picker {
+            mut picker,
+            purpose,
+        } => match picker.handle(&key) {
+            Picked::Cancel => {
+                app.info("Cancelled: nothing was changed");
+                vec![]
+            }
+            Picked::Chosen(v) => super::actions::picked(app, purpose, v),
+            Picked::Nothing => {
+                app.modal = Some(Modal::Picker { picker, purpose });
+                vec![]
+            }
+        },
+        Modal::Command(mut c) => {
+            let event = c.handle(&key, &|verb| completions(app, verb));
+            match event {
+                CmdEvent::Cancel => vec![],
+                CmdEvent::None => {
+                    app.modal = Some(Modal::Command(c));
+                    vec![]
+                }
+                CmdEvent::Run(line) => match cmdline::parse(&line) {
+                    Ok(cmd) => run_command(app, cmd),
+                    Err(e) => {
+                        c.error = Some(e);
+                        app.modal = Some(Modal::Command(c));
+                        vec![]
+                    }
+                },
+            }
+        }
+        Modal::Start => match key.code {
+            KeyCode::Char('d') | KeyCode::Char('D') => {
+                app.modal = Some(Modal::Start);
+                if app.busy.is_some() {
+                    return vec![];
+                }
+                app.busy = Some(Busy {
+                    op: 0,
+                    title: "Creating the demo store".into(),
+                    done: 0,
+                    total: 1,
+                    cancelling: false,
+                });
+                vec![Effect::CreateStore {
+                    path: app.store_path.clone(),
+                    setup: Setup::Demo,
+                    who: app.who.clone(),
+                }]
+            }
+            KeyCode::Char('o') | KeyCode::Char('O') => {
+                app.modal = Some(Modal::Form {
+                    form: super::actions::new_org_form(),
+                    purpose: FormFor::NewOrg,
+                });
+                vec![]
+            }
+            KeyCode::Char('q') | KeyCode::Esc => {
+                app.quit = true;
+                vec![Effect::Quit]
+            }
+            _ => {
+                app.modal = Some(Modal::Start);
+                vec![]
+            }
+        },
+    }
+}
+
+/// Completions for the command line's arguments (only computed on Tab).
+fn completions(app: &App, verb: &str) -> Vec<String> {
+    match verb {
+        "org" => app
+            .snap
+            .orgs
+            .iter()
+            .map(|(_, slug, _)| slug.clone())
+            .collect(),
+        "as" => app
+            .users
+            .all()
+            .iter()
+            .map(|u| u.account.email.clone())
+            .collect(),
+        _ => vec![],
+    }
+}
+
+fn run_command(app: &mut App, cmd: Cmd) -> Vec<Effect> {
+    let mut fx = vec![];
+    match cmd {
+        Cmd::Tab(i) => app.switch_tab(Area::ALL[i]),
+        Cmd::Org(slug) => match app
+            .snap
+            .orgs
+            .iter()
+            .find(|(_, s, _)| s.eq_ignore_ascii_case(&slug))
+        {
+            Some((id, _, name)) => {
+                app.org = Some(*id);
+                app.detail = None;
+                app.info(format!("Opening {name}…"));
+                app.maybe_load(&mut fx);
+            }
+            None => {
+                let known: Vec<&str> = app.snap.orgs.iter().map(|(_, s, _)| s.as_str()).collect();
+                app.error(format!(
+                    "No organisation '{slug}' you can reach (you can reach: {})",
+                    known.join(", ")
+                ));
+            }
+        },
+        Cmd::As(email) => match app.org {
+            Some(org) => fx.push(Effect::Resolve { org, email }),
+            None => app.error("Open an organisation first (:org SLUG), then :as EMAIL"),
+        },
+        Cmd::Operator => {
+            app.who = Principal::Operator;
+            app.detail = None;
+            app.info("Acting as the platform operator");
+            app.maybe_load(&mut fx);
+        }
+        Cmd::Invite => fx.extend(super::actions::act_invite(app)),
+        Cmd::Pending => {
+            app.switch_tab(Area::Users);
+            app.pending_only = true;
+            app.refilter_current();
+        }
+        Cmd::Reload => app.maybe_load(&mut fx),
+        Cmd::Help => app.modal = Some(Modal::Help { scroll: 0 }),
+        Cmd::Quit => {
+            app.quit = true;
+            fx.push(Effect::Quit);
+        }
+    }
+    fx
+}
+
+impl App {
+    pub(super) fn refilter(&mut self) {
+        self.refilter_current();
+    }
+    /// The picker helper for accounts of the organisation.
+    pub(super) fn account_choices(&self, keep: impl Fn(&UserRow) -> bool) -> Vec<Choice<Pick>> {
+        let mut v: Vec<&UserRow> = self.users.all().iter().filter(|u| keep(u)).collect();
+        v.sort_by_key(|u| u.account.email.to_lowercase());
+        v.into_iter()
+            .map(|u| Choice {
+                label: u.account.email.clone(),
+                hint: format!(
+                    "{} · {}",
+                    u.account.full_name(),
+                    crate::core::query::status_word(&u.account)
+                ),
+                value: Pick::Account(u.account.id),
+            })
+            .collect()
+    }
+}
+
+pub(super) fn detail_effect(app: &mut App, target: Target) -> Effect {
+    app.load_detail(target)
+}
+
+pub(super) fn request_load(app: &mut App, fx: &mut Vec<Effect>) {
+    app.maybe_load(fx)
+}
+
+pub(super) fn note_edit(app: &mut App, id: AccountId) {
+    app.last_edit = Some(id);
+}
+
+/// A save was refused as stale: once the reload is in, the edit form opens again
+/// with the account's current values.
+pub(super) fn reopen_after_conflict(app: &mut App) {
+    app.reopen_edit = app.last_edit.take();
+}

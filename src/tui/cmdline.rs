@@ -1,0 +1,215 @@
+//! The `:` command line (k9s style): a verb and an argument, Tab completes.
+
+use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+/// The verbs, with what they do, for completion and `:help`.
+pub const VERBS: &[(&str, &str)] = &[
+    ("users", "Users tab"),
+    ("roles", "Roles tab"),
+    ("contracts", "Contracts tab"),
+    ("approvals", "Approvals tab"),
+    ("groups", "Groups tab"),
+    ("programs", "Programs tab"),
+    ("invitations", "Invitations tab"),
+    ("audit", "Audit tab"),
+    ("org", "switch organisation: :org SLUG"),
+    ("as", "act as an account of this organisation: :as EMAIL"),
+    ("operator", "act as the platform operator"),
+    ("invite", "open the invitation wizard"),
+    ("pending", "users waiting for approval"),
+    ("reload", "reload now"),
+    ("help", "keys of this view"),
+    ("quit", "leave roster"),
+];
+
+/// A parsed command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cmd {
+    Tab(usize),
+    Org(String),
+    As(String),
+    Operator,
+    Invite,
+    Pending,
+    Reload,
+    Help,
+    Quit,
+}
+
+pub fn parse(line: &str) -> Result<Cmd, String> {
+    let line = line.trim().trim_start_matches(':');
+    let (verb, arg) = match line.split_once(char::is_whitespace) {
+        Some((v, a)) => (v, a.trim()),
+        None => (line, ""),
+    };
+    let verb = verb.to_lowercase();
+    if verb.is_empty() {
+        return Err("type a command, e.g. :users or :org acme (Tab completes)".into());
+    }
+    // Unique prefixes work, like in vim: `:appr` is `:approvals`.
+    let matches: Vec<&str> = VERBS
+        .iter()
+        .map(|(v, _)| *v)
+        .filter(|v| v.starts_with(&verb))
+        .collect();
+    let full = match (VERBS.iter().find(|(v, _)| *v == verb), matches.as_slice()) {
+        (Some((v, _)), _) => *v,
+        (None, [one]) => one,
+        (None, []) => {
+            if verb == "q" {
+                "quit"
+            } else {
+                return Err(format!("no command ':{verb}' (Tab lists them)"));
+            }
+        }
+        (None, many) => return Err(format!("':{verb}' could be {}", many.join(", "))),
+    };
+    let need = |what: &str| -> Result<String, String> {
+        if arg.is_empty() {
+            Err(format!(":{full} needs {what}"))
+        } else {
+            Ok(arg.to_string())
+        }
+    };
+    Ok(match full {
+        "users" => Cmd::Tab(0),
+        "roles" => Cmd::Tab(1),
+        "contracts" => Cmd::Tab(2),
+        "approvals" => Cmd::Tab(3),
+        "groups" => Cmd::Tab(4),
+        "programs" => Cmd::Tab(5),
+        "invitations" => Cmd::Tab(6),
+        "audit" => Cmd::Tab(7),
+        "org" => Cmd::Org(need("an organisation slug")?),
+        "as" => Cmd::As(need("an email")?),
+        "operator" => Cmd::Operator,
+        "invite" => Cmd::Invite,
+        "pending" => Cmd::Pending,
+        "reload" => Cmd::Reload,
+        "help" => Cmd::Help,
+        _ => Cmd::Quit,
+    })
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CmdLine {
+    pub input: Input,
+    /// Candidates of the last Tab, and which one is shown.
+    pub candidates: Vec<String>,
+    pub index: usize,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CmdEvent {
+    None,
+    Cancel,
+    Run(String),
+}
+
+impl CmdLine {
+    /// `args(verb)` gives the completions for a verb's argument (org slugs, emails).
+    pub fn handle(&mut self, key: &KeyEvent, args: &dyn Fn(&str) -> Vec<String>) -> CmdEvent {
+        match key.code {
+            KeyCode::Esc => CmdEvent::Cancel,
+            KeyCode::Enter => CmdEvent::Run(self.input.value().to_string()),
+            KeyCode::Tab | KeyCode::BackTab => {
+                self.complete(key.code == KeyCode::BackTab, args);
+                CmdEvent::None
+            }
+            _ => {
+                if self.input.handle_event(&TermEvent::Key(*key)).is_some() {
+                    self.candidates.clear();
+                    self.error = None;
+                }
+                CmdEvent::None
+            }
+        }
+    }
+
+    fn complete(&mut self, back: bool, args: &dyn Fn(&str) -> Vec<String>) {
+        if !self.candidates.is_empty() {
+            let n = self.candidates.len();
+            self.index = if back {
+                (self.index + n - 1) % n
+            } else {
+                (self.index + 1) % n
+            };
+        } else {
+            let value = self.input.value().to_string();
+            self.candidates = match value.split_once(' ') {
+                None => VERBS
+                    .iter()
+                    .filter(|(v, _)| v.starts_with(&value.to_lowercase()))
+                    .map(|(v, _)| {
+                        let takes_arg = matches!(*v, "org" | "as");
+                        format!("{v}{}", if takes_arg { " " } else { "" })
+                    })
+                    .collect(),
+                Some((verb, arg)) => {
+                    let arg = arg.trim().to_lowercase();
+                    args(verb)
+                        .into_iter()
+                        .filter(|a| a.to_lowercase().starts_with(&arg))
+                        .map(|a| format!("{verb} {a}"))
+                        .collect()
+                }
+            };
+            self.index = 0;
+        }
+        if let Some(c) = self.candidates.get(self.index) {
+            self.input = Input::new(c.clone());
+            // Keep the cycle: the new value is a candidate, not a fresh prefix.
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyModifiers;
+
+    #[test]
+    fn parses_verbs_prefixes_and_arguments() {
+        assert_eq!(parse(":approvals"), Ok(Cmd::Tab(3)));
+        assert_eq!(parse("appr"), Ok(Cmd::Tab(3)));
+        assert_eq!(parse("org acme"), Ok(Cmd::Org("acme".into())));
+        assert_eq!(
+            parse("as bob@acme.example"),
+            Ok(Cmd::As("bob@acme.example".into()))
+        );
+        assert_eq!(parse("q"), Ok(Cmd::Quit));
+        assert!(parse("org").is_err());
+        assert!(parse("frobnicate").is_err());
+        assert!(parse("in").unwrap_err().contains("could be"));
+    }
+
+    #[test]
+    fn tab_completes_verbs_then_arguments() {
+        let mut c = CmdLine::default();
+        let args = |verb: &str| {
+            if verb == "org" {
+                vec!["acme".to_string(), "globex".to_string()]
+            } else {
+                vec![]
+            }
+        };
+        let k = |code| KeyEvent::new(code, KeyModifiers::NONE);
+        c.handle(&k(KeyCode::Char('o')), &args);
+        c.handle(&k(KeyCode::Char('r')), &args);
+        c.handle(&k(KeyCode::Tab), &args);
+        assert_eq!(c.input.value(), "org ");
+        c.candidates.clear();
+        c.handle(&k(KeyCode::Char('g')), &args);
+        c.handle(&k(KeyCode::Tab), &args);
+        assert_eq!(c.input.value(), "org globex");
+        c.candidates.clear();
+        c.input = Input::new("org ".into());
+        c.handle(&k(KeyCode::Tab), &args);
+        assert_eq!(c.input.value(), "org acme");
+        c.handle(&k(KeyCode::Tab), &args);
+        assert_eq!(c.input.value(), "org globex");
+    }
+}

@@ -1,0 +1,192 @@
+//! Running an `Effect` against the backend. These functions block (the backend is
+//! synchronous); the runtime calls them inside `spawn_blocking`, tests call them
+//! directly against a real store.
+
+use super::app::{Effect, Job, Msg, Setup};
+use super::data;
+use super::dialogs::Report;
+use crate::backend::{Backend, BackendError};
+use crate::core::{Command, DomainError, Principal};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Puts a fresh link secret into commands that send one, and returns the secret when
+/// the administrator has to hand it over (invitations; a password-reset link goes to
+/// the account holder only, never to the manager: seed 002).
+fn with_secret(cmd: &Command) -> Result<(Command, Option<String>), String> {
+    let mut cmd = cmd.clone();
+    let shown = match &mut cmd {
+        Command::Invite { secret_hash, .. } | Command::ResendInvitation { secret_hash, .. } => {
+            let (secret, hash) = crate::secret::new_secret().map_err(|e| e.to_string())?;
+            *secret_hash = Some(hash);
+            Some(secret)
+        }
+        Command::RequestPasswordReset { secret_hash, .. } => {
+            let (_, hash) = crate::secret::new_secret().map_err(|e| e.to_string())?;
+            *secret_hash = Some(hash);
+            None
+        }
+        _ => None,
+    };
+    Ok((cmd, shown))
+}
+
+/// Runs jobs one by one, stopping early on Esc (`cancel`) or a store failure.
+pub fn run_jobs(
+    backend: &dyn Backend,
+    title: &str,
+    who: &Principal,
+    jobs: &[Job],
+    stop_on_refusal: bool,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Report {
+    let mut report = Report {
+        title: title.to_string(),
+        total: jobs.len(),
+        ..Default::default()
+    };
+    for (i, job) in jobs.iter().enumerate() {
+        if cancel.load(Ordering::SeqCst) {
+            report.cancelled = true;
+            break;
+        }
+        let (cmd, secret) = match with_secret(&job.cmd) {
+            Ok(x) => x,
+            Err(e) => {
+                report.failed = Some(e);
+                break;
+            }
+        };
+        match backend.execute(who, &cmd, false) {
+            Ok(_) => {
+                tracing::info!(verb = job.cmd.verb(), "done");
+                report.ok.push(job.label.clone());
+                if let Some(s) = secret {
+                    report.secrets.push((job.label.clone(), s));
+                }
+            }
+            Err(BackendError::Refused(e)) => {
+                tracing::info!(verb = job.cmd.verb(), reason = %e, "refused");
+                report.stale |= matches!(e, DomainError::Stale(_));
+                report
+                    .refused
+                    .push((job.label.clone(), e.message().to_string()));
+                if stop_on_refusal {
+                    break;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(verb = job.cmd.verb(), error = %e, "store failed");
+                report.failed = Some(e.to_string());
+                break;
+            }
+        }
+        progress(i + 1, jobs.len());
+    }
+    report
+}
+
+/// What creating a store from the start screen produced.
+pub struct Created {
+    pub backend: std::sync::Arc<dyn Backend>,
+    pub who: Option<Principal>,
+}
+
+/// Creates the store and fills it (demo data or a first organisation).
+pub fn create_store(
+    path: &std::path::Path,
+    setup: &Setup,
+    who: &Principal,
+) -> Result<Created, String> {
+    let store = crate::backend::file::FileStore::create(path).map_err(|e| e.to_string())?;
+    let backend: std::sync::Arc<dyn Backend> = std::sync::Arc::new(store);
+    let who = match setup {
+        Setup::Demo => {
+            crate::demo::populate(backend.as_ref()).map_err(|e| e.to_string())?;
+            None
+        }
+        Setup::Org(cmd) => {
+            let recs = match backend.execute(&Principal::Operator, cmd, false) {
+                Ok(r) => r,
+                Err(e) => {
+                    // Leave no half-made store behind: the form stays open to try again.
+                    let _ = std::fs::remove_dir_all(path);
+                    return Err(e.to_string());
+                }
+            };
+            // Someone with no identity yet becomes the new owner; an operator stays one.
+            match who {
+                Principal::Anonymous => recs.iter().find_map(|r| match &r.event {
+                    crate::core::Event::AccountCreated { account, .. } => {
+                        Some(Principal::Account { id: account.id })
+                    }
+                    _ => None,
+                }),
+                _ => None,
+            }
+        }
+    };
+    Ok(Created { backend, who })
+}
+
+/// Runs one effect to completion and returns its answer. `progress` receives
+/// intermediate messages; `cancel` is checked between the rows of a run.
+pub fn perform(
+    backend: &dyn Backend,
+    effect: &Effect,
+    cancel: &AtomicBool,
+    progress: &mut dyn FnMut(Msg),
+) -> Option<Msg> {
+    match effect {
+        Effect::Load {
+            generation,
+            who,
+            org,
+            audit,
+        } => Some(Msg::Loaded {
+            generation: *generation,
+            result: data::load(backend, who, *org, audit)
+                .map(Box::new)
+                .map_err(|e| e.to_string()),
+        }),
+        Effect::Refresh => Some(Msg::Refreshed(backend.refresh().map_err(|e| e.to_string()))),
+        Effect::LoadDetail {
+            generation,
+            who,
+            target,
+        } => Some(Msg::DetailLoaded {
+            generation: *generation,
+            result: data::load_detail(backend, who, *target).map_err(|e| e.to_string()),
+        }),
+        Effect::Run {
+            op,
+            title,
+            who,
+            jobs,
+            stop_on_refusal,
+        } => {
+            let op = *op;
+            let report = run_jobs(
+                backend,
+                title,
+                who,
+                jobs,
+                *stop_on_refusal,
+                cancel,
+                &mut |done, total| progress(Msg::Progress { op, done, total }),
+            );
+            Some(Msg::Ran { op, report })
+        }
+        Effect::Resolve { org, email } => {
+            let found = crate::backend::query(backend, |dir| {
+                dir.account_by_email(*org, email).map(|a| a.id)
+            });
+            Some(Msg::Resolved(match found {
+                Ok(Some(id)) => Ok(Principal::Account { id }),
+                Ok(None) => Err(format!("No account {email} in this organisation")),
+                Err(e) => Err(e.to_string()),
+            }))
+        }
+        Effect::Cancel { .. } | Effect::Quit | Effect::CreateStore { .. } => None,
+    }
+}

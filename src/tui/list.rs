@@ -1,0 +1,322 @@
+//! The state every tab's table shares: the rows (copied out of the directory), the
+//! order they are shown in, which of them pass the filters, the cursor, the scroll
+//! offset and the marks. Sorting and filtering happen here, on input; drawing only ever
+//! reads `visible()` for the rows on screen, so a frame costs the same at 100 rows and
+//! at 100,000.
+
+use super::filter::Fuzzy;
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+/// A row type a `List` can hold.
+pub trait Item {
+    type Key: Copy + Ord + std::fmt::Debug;
+    /// Identity across reloads: the cursor and marks follow this, not the position.
+    fn key(&self) -> Self::Key;
+    /// Sortable columns, in the order `s` cycles through them.
+    fn sort_names() -> &'static [&'static str];
+    fn compare(&self, other: &Self, column: usize) -> Ordering;
+    /// The text the fuzzy filter looks at.
+    fn haystack(&self, out: &mut String);
+}
+
+#[derive(Debug)]
+pub struct List<R: Item> {
+    rows: Vec<R>,
+    /// Indices into `rows` in sort order.
+    order: Vec<usize>,
+    /// Indices into `rows` that pass the filters, in sort order.
+    view: Vec<usize>,
+    pub cursor: usize,
+    pub offset: usize,
+    pub marks: BTreeSet<R::Key>,
+    pub filter: String,
+    pub sort: usize,
+    pub descending: bool,
+}
+
+impl<R: Item> Default for List<R> {
+    fn default() -> Self {
+        List {
+            rows: Vec::new(),
+            order: Vec::new(),
+            view: Vec::new(),
+            cursor: 0,
+            offset: 0,
+            marks: BTreeSet::new(),
+            filter: String::new(),
+            sort: 0,
+            descending: false,
+        }
+    }
+}
+
+impl<R: Item> List<R> {
+    /// Replaces the rows (after a reload), keeping the cursor on the same record when it
+    /// is still there and dropping marks of records that are gone.
+    pub fn set_rows(&mut self, rows: Vec<R>, keep: impl Fn(&R) -> bool) {
+        let selected = self.selected().map(Item::key);
+        self.rows = rows;
+        let present: BTreeSet<R::Key> = self.rows.iter().map(Item::key).collect();
+        self.marks.retain(|k| present.contains(k));
+        self.resort();
+        self.refilter_keeping(selected, keep);
+    }
+
+    /// Sorts by the current column and direction. Ties keep the loaded order, which the
+    /// queries already made meaningful.
+    fn resort(&mut self) {
+        let rows = &self.rows;
+        let (col, desc) = (self.sort, self.descending);
+        self.order = (0..rows.len()).collect();
+        self.order.sort_by(|&a, &b| {
+            let o = rows[a].compare(&rows[b], col);
+            if desc { o.reverse() } else { o }
+        });
+    }
+
+    /// Recomputes which rows are visible (fuzzy filter plus the tab's own predicate).
+    pub fn refilter(&mut self, keep: impl Fn(&R) -> bool) {
+        let selected = self.selected().map(Item::key);
+        self.refilter_keeping(selected, keep);
+    }
+
+    fn refilter_keeping(&mut self, selected: Option<R::Key>, keep: impl Fn(&R) -> bool) {
+        let mut fuzzy = Fuzzy::new(&self.filter);
+        let mut hay = String::new();
+        let rows = &self.rows;
+        self.view = self
+            .order
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let r = &rows[i];
+                keep(r) && {
+                    fuzzy.is_empty() || {
+                        hay.clear();
+                        r.haystack(&mut hay);
+                        fuzzy.matches(&hay)
+                    }
+                }
+            })
+            .collect();
+        match selected.and_then(|k| self.view.iter().position(|&i| self.rows[i].key() == k)) {
+            Some(pos) => self.cursor = pos,
+            None => self.cursor = self.cursor.min(self.view.len().saturating_sub(1)),
+        }
+    }
+
+    /// Moves to the next sort column (`s`), keeping the selection.
+    pub fn cycle_sort(&mut self, keep: impl Fn(&R) -> bool) {
+        self.sort = (self.sort + 1) % R::sort_names().len().max(1);
+        self.resort_keeping(keep);
+    }
+
+    /// Reverses the sort direction (`S`).
+    pub fn reverse(&mut self, keep: impl Fn(&R) -> bool) {
+        self.descending = !self.descending;
+        self.resort_keeping(keep);
+    }
+
+    fn resort_keeping(&mut self, keep: impl Fn(&R) -> bool) {
+        let selected = self.selected().map(Item::key);
+        self.resort();
+        self.refilter_keeping(selected, keep);
+    }
+
+    pub fn sort_name(&self) -> &'static str {
+        R::sort_names().get(self.sort).copied().unwrap_or("")
+    }
+
+    pub fn all(&self) -> &[R] {
+        &self.rows
+    }
+
+    /// How many rows pass the filters.
+    pub fn len(&self) -> usize {
+        self.view.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.view.is_empty()
+    }
+
+    /// The `i`-th visible row.
+    pub fn get(&self, i: usize) -> Option<&R> {
+        self.view.get(i).map(|&r| &self.rows[r])
+    }
+
+    pub fn selected(&self) -> Option<&R> {
+        self.get(self.cursor)
+    }
+
+    /// The visible rows from `start`, at most `n` of them: what one frame draws.
+    pub fn window(&self, start: usize, n: usize) -> impl Iterator<Item = &R> {
+        self.view.iter().skip(start).take(n).map(|&i| &self.rows[i])
+    }
+
+    pub fn find(&self, key: R::Key) -> Option<&R> {
+        self.rows.iter().find(|r| r.key() == key)
+    }
+
+    /// Puts the cursor on `key` if it is visible.
+    pub fn select(&mut self, key: R::Key) -> bool {
+        match self.view.iter().position(|&i| self.rows[i].key() == key) {
+            Some(p) => {
+                self.cursor = p;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if self.view.is_empty() {
+            self.cursor = 0;
+            return;
+        }
+        let last = self.view.len() - 1;
+        self.cursor = self.cursor.saturating_add_signed(delta).min(last);
+    }
+
+    pub fn top(&mut self) {
+        self.cursor = 0;
+    }
+
+    pub fn bottom(&mut self) {
+        self.cursor = self.view.len().saturating_sub(1);
+    }
+
+    /// Keeps the cursor inside a viewport of `height` rows.
+    pub fn scroll_into_view(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.cursor < self.offset {
+            self.offset = self.cursor;
+        } else if self.cursor >= self.offset + height {
+            self.offset = self.cursor + 1 - height;
+        }
+        let max_offset = self.view.len().saturating_sub(height);
+        self.offset = self.offset.min(max_offset);
+    }
+
+    pub fn toggle_mark(&mut self) {
+        if let Some(k) = self.selected().map(Item::key)
+            && !self.marks.remove(&k)
+        {
+            self.marks.insert(k);
+        }
+    }
+
+    /// `*`: marks every visible row, or unmarks them all when they already are.
+    pub fn toggle_mark_all(&mut self) {
+        let keys: Vec<R::Key> = self.view.iter().map(|&i| self.rows[i].key()).collect();
+        if !keys.is_empty() && keys.iter().all(|k| self.marks.contains(k)) {
+            for k in keys {
+                self.marks.remove(&k);
+            }
+        } else {
+            self.marks.extend(keys);
+        }
+    }
+
+    pub fn is_marked(&self, r: &R) -> bool {
+        self.marks.contains(&r.key())
+    }
+
+    /// The targets of an action: the marked rows if any, else the selected one.
+    pub fn targets(&self) -> Vec<&R> {
+        if self.marks.is_empty() {
+            self.selected().into_iter().collect()
+        } else {
+            self.rows
+                .iter()
+                .filter(|r| self.marks.contains(&r.key()))
+                .collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone)]
+    struct Row(u32, &'static str);
+    impl Item for Row {
+        type Key = u32;
+        fn key(&self) -> u32 {
+            self.0
+        }
+        fn sort_names() -> &'static [&'static str] {
+            &["name", "id"]
+        }
+        fn compare(&self, o: &Self, c: usize) -> Ordering {
+            if c == 0 {
+                self.1.cmp(o.1)
+            } else {
+                self.0.cmp(&o.0)
+            }
+        }
+        fn haystack(&self, out: &mut String) {
+            out.push_str(self.1);
+        }
+    }
+
+    fn list() -> List<Row> {
+        let mut l = List::default();
+        l.set_rows(
+            vec![Row(1, "carol"), Row(2, "alice"), Row(3, "bob")],
+            |_| true,
+        );
+        l
+    }
+
+    #[test]
+    fn rows_are_sorted_and_the_cursor_follows_the_record() {
+        let mut l = list();
+        assert_eq!(l.selected().map(|r| r.1), Some("alice"));
+        l.move_by(1);
+        assert_eq!(l.selected().map(|r| r.1), Some("bob"));
+        l.reverse(|_| true);
+        assert_eq!(l.selected().map(|r| r.1), Some("bob"));
+        assert_eq!(l.get(0).map(|r| r.1), Some("carol"));
+    }
+
+    #[test]
+    fn reload_keeps_the_selection_by_key() {
+        let mut l = list();
+        l.select(1);
+        l.set_rows(
+            vec![Row(0, "aaron"), Row(1, "carol"), Row(2, "alice")],
+            |_| true,
+        );
+        assert_eq!(l.selected().map(|r| r.0), Some(1));
+    }
+
+    #[test]
+    fn filter_narrows_and_marks_target_bulk_actions() {
+        let mut l = list();
+        l.filter = "o".into();
+        l.refilter(|_| true);
+        assert_eq!(l.len(), 2);
+        l.toggle_mark_all();
+        let mut t: Vec<u32> = l.targets().iter().map(|r| r.0).collect();
+        t.sort();
+        assert_eq!(t, vec![1, 3]);
+        l.toggle_mark_all();
+        assert!(l.marks.is_empty());
+    }
+
+    #[test]
+    fn scrolling_keeps_the_cursor_on_screen() {
+        let mut l = List::default();
+        l.set_rows((0..100).map(|i| Row(i, "x")).collect(), |_| true);
+        l.sort = 1;
+        l.move_by(50);
+        l.scroll_into_view(10);
+        assert_eq!(l.offset, 41);
+        l.top();
+        l.scroll_into_view(10);
+        assert_eq!(l.offset, 0);
+    }
+}

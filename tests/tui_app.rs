@@ -1,0 +1,923 @@
+//! The console's flows, driven through `App::update` with real effects against a file
+//! store in a temporary folder. No terminal involved.
+
+mod tui_support;
+
+use crossterm::event::KeyCode;
+use roster::core::query::Area;
+use roster::core::*;
+use roster::tui::app::{Effect, Modal, Msg, Tone};
+use tui_support::*;
+
+#[test]
+fn opens_on_users_with_every_readable_tab_in_order() {
+    let fx = fixture();
+    let app = open(&fx, fx.as_alice(), (80, 24));
+    assert_eq!(app.tab, Area::Users);
+    assert_eq!(app.snap.areas, Area::ALL.to_vec());
+    // Active accounts only by default (seed 003): dave is disabled.
+    assert!(!app.users.all().is_empty());
+    let shown: Vec<String> = (0..app.users.len())
+        .filter_map(|i| app.users.get(i))
+        .map(|u| u.account.email.clone())
+        .collect();
+    assert!(!shown.contains(&"dave@acme.example".to_string()));
+    assert_eq!(app.snap.pending.requests, 2);
+}
+
+#[test]
+fn a_member_without_roles_read_is_not_offered_the_roles_tab() {
+    let fx = fixture();
+    let app = open(&fx, Principal::Account { id: fx.yuki }, (80, 24));
+    assert!(app.snap.areas.contains(&Area::Users));
+    assert!(!app.snap.areas.contains(&Area::Roles));
+    assert!(!app.snap.areas.contains(&Area::Approvals));
+}
+
+#[test]
+fn digits_tab_and_shift_tab_switch_tabs() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('4'));
+    assert_eq!(app.tab, Area::Approvals);
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    assert_eq!(app.tab, Area::Groups);
+    send(&mut app, b.as_ref(), key(KeyCode::BackTab));
+    send(&mut app, b.as_ref(), key(KeyCode::BackTab));
+    assert_eq!(app.tab, Area::Contracts);
+    send(&mut app, b.as_ref(), ch('8'));
+    assert_eq!(app.tab, Area::Audit);
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    assert_eq!(app.tab, Area::Users, "Tab wraps around");
+}
+
+#[test]
+fn moving_through_a_list() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('f'));
+    send(&mut app, b.as_ref(), ch('f')); // any
+    let n = app.users.len();
+    assert!(n >= 7);
+    send(&mut app, b.as_ref(), ch('G'));
+    assert_eq!(app.users.cursor, n - 1);
+    send(&mut app, b.as_ref(), ch('g'));
+    assert_eq!(app.users.cursor, 0);
+    send(&mut app, b.as_ref(), ch('j'));
+    send(&mut app, b.as_ref(), key(KeyCode::Down));
+    assert_eq!(app.users.cursor, 2);
+    send(&mut app, b.as_ref(), ch('k'));
+    assert_eq!(app.users.cursor, 1);
+    send(&mut app, b.as_ref(), key(KeyCode::PageDown));
+    assert_eq!(app.users.cursor, n - 1, "a page is longer than this list");
+    send(&mut app, b.as_ref(), key(KeyCode::PageUp));
+    assert_eq!(app.users.cursor, 0);
+}
+
+#[test]
+fn the_fuzzy_filter_narrows_as_you_type_and_esc_clears_it() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    let all = app.users.len();
+    send(&mut app, b.as_ref(), ch('/'));
+    assert!(app.filtering.is_some());
+    typed(&mut app, b.as_ref(), "caro");
+    assert!(app.users.len() < all);
+    typed(&mut app, b.as_ref(), "l");
+    assert_eq!(app.users.len(), 1);
+    assert_eq!(selected_email(&app), "carol@acme.example");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(app.filtering.is_none());
+    assert_eq!(app.users.len(), 1, "Enter keeps the filter");
+    send(&mut app, b.as_ref(), key(KeyCode::Esc));
+    assert_eq!(app.users.len(), all, "Esc in the list clears it");
+}
+
+#[test]
+fn sort_cycles_columns_and_reverses() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    assert_eq!(app.users.sort_name(), "name");
+    send(&mut app, b.as_ref(), ch('s'));
+    assert_eq!(app.users.sort_name(), "email");
+    assert_eq!(
+        app.users.get(0).unwrap().account.email,
+        "alice@acme.example"
+    );
+    send(&mut app, b.as_ref(), ch('S'));
+    assert!(app.users.descending);
+    assert_eq!(app.users.get(0).unwrap().account.email, "yuki@acme.example");
+}
+
+#[test]
+fn status_and_pending_filters() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('f'));
+    assert_eq!(app.user_status.as_str(), "disabled");
+    assert_eq!(app.users.len(), 1);
+    assert_eq!(selected_email(&app), "dave@acme.example");
+    send(&mut app, b.as_ref(), ch('f'));
+    assert_eq!(app.user_status.as_str(), "any");
+    send(&mut app, b.as_ref(), ch('p'));
+    let pending: Vec<String> = (0..app.users.len())
+        .map(|i| app.users.get(i).unwrap().account.email.clone())
+        .collect();
+    assert_eq!(pending, vec!["frank@acme.example", "grace@acme.example"]);
+}
+
+#[test]
+fn approving_from_the_queue_moves_to_the_next_request() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('4'));
+    let first = app.requests.selected().unwrap().request.clone();
+    assert_eq!(first.account, fx.frank, "oldest first");
+    let fxs = send(&mut app, b.as_ref(), ch('a'));
+    assert!(fxs.iter().any(|e| matches!(e, Effect::Run { jobs, .. } if matches!(jobs[0].cmd, Command::Decide { approve: true, .. }))));
+    assert_eq!(app.note.as_ref().unwrap().tone, Tone::Ok);
+    // The store changed and the cursor sits on the next pending request.
+    let status = fx.read(|d| d.requests[&first.id].status);
+    assert_eq!(status, RequestStatus::Approved);
+    assert_eq!(app.requests.selected().unwrap().request.account, fx.grace);
+    assert_eq!(app.snap.pending.requests, 1);
+}
+
+#[test]
+fn rejecting_asks_for_a_reason() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('4'));
+    send(&mut app, b.as_ref(), ch('r'));
+    assert!(matches!(app.modal, Some(Modal::Form { .. })));
+    typed(&mut app, b.as_ref(), "not one of ours");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    let r = fx.read(|d| {
+        d.requests
+            .values()
+            .find(|r| r.account == fx.frank)
+            .cloned()
+            .unwrap()
+    });
+    assert_eq!(r.status, RequestStatus::Rejected);
+    assert_eq!(r.reason, "not one of ours");
+}
+
+#[test]
+fn bulk_approve_over_marked_rows_reports_per_row() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('4'));
+    send(&mut app, b.as_ref(), ch('*'));
+    assert_eq!(app.requests.marks.len(), 2);
+    send(&mut app, b.as_ref(), ch('a'));
+    assert_eq!(app.snap.pending.requests, 0);
+    assert!(app.requests.marks.is_empty(), "done rows are unmarked");
+    let note = app.note.clone().unwrap();
+    assert!(note.text.contains("2 of 2"), "{note:?}");
+}
+
+#[test]
+fn bulk_action_with_refusals_opens_the_results_popup() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    // Mark alice (the owner: cannot disable herself) and carol.
+    send(&mut app, b.as_ref(), ch('/'));
+    typed(&mut app, b.as_ref(), "acme");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    app.users.select(fx.alice);
+    send(&mut app, b.as_ref(), key(KeyCode::Char(' ')));
+    app.users.select(fx.carol);
+    send(&mut app, b.as_ref(), key(KeyCode::Char(' ')));
+    send(&mut app, b.as_ref(), ch('-'));
+    let Some(Modal::Results(r)) = &app.modal else {
+        panic!("expected results, got {:?}", app.note)
+    };
+    assert_eq!(r.total, 2);
+    assert_eq!(r.ok, vec!["carol@acme.example".to_string()]);
+    assert_eq!(r.refused.len(), 1);
+    assert_eq!(r.refused[0].0, "alice@acme.example");
+    assert!(!r.refused[0].1.is_empty(), "the refusal says why");
+    assert!(!fx.read(|d| d.accounts[&fx.carol].enabled));
+    send(&mut app, b.as_ref(), key(KeyCode::Esc));
+    assert!(app.modal.is_none());
+}
+
+#[test]
+fn a_refusal_is_shown_in_words() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    app.users.select(fx.alice);
+    send(&mut app, b.as_ref(), ch('<'));
+    let note = app.note.clone().unwrap();
+    assert_eq!(note.tone, Tone::Error);
+    assert!(note.text.len() > 20, "{note:?}");
+}
+
+#[test]
+fn edit_form_saves_names_and_toggles() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    app.users.select(fx.carol);
+    send(&mut app, b.as_ref(), ch('e'));
+    assert!(matches!(app.modal, Some(Modal::Form { .. })));
+    send(&mut app, b.as_ref(), key(KeyCode::End));
+    typed(&mut app, b.as_ref(), "ine");
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    send(&mut app, b.as_ref(), key(KeyCode::Tab)); // Enabled
+    send(&mut app, b.as_ref(), ch(' '));
+    send(&mut app, b.as_ref(), ctrl('s'));
+    let carol = fx.read(|d| d.accounts[&fx.carol].clone());
+    assert_eq!(carol.first_name, "Caroline");
+    assert!(!carol.enabled);
+    assert!(app.modal.is_none());
+}
+
+#[test]
+fn a_stale_edit_gets_a_conflict_message_and_the_current_values() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    app.users.select(fx.carol);
+    send(&mut app, b.as_ref(), ch('e'));
+    typed(&mut app, b.as_ref(), "X");
+    // Meanwhile someone else renames carol.
+    let other = fx.other_process();
+    roster::backend::Backend::execute(
+        &other,
+        &fx.as_alice(),
+        &Command::EditAccount {
+            account: fx.carol,
+            expected_version: fx.read(|d| d.accounts[&fx.carol].version),
+            first_name: "Karol".into(),
+            last_name: "Singer".into(),
+            email: "carol@acme.example".into(),
+        },
+        false,
+    )
+    .unwrap();
+    send(&mut app, b.as_ref(), ctrl('s'));
+    let note = app.note.clone().unwrap();
+    assert_eq!(note.tone, Tone::Error);
+    assert!(note.text.contains("Not saved"), "{note:?}");
+    let Some(Modal::Form { form, .. }) = &app.modal else {
+        panic!("the form reopens")
+    };
+    assert_eq!(form.text(0), "Karol", "with the current values");
+    assert!(form.note.as_deref().unwrap_or("").contains("changed"));
+    assert_eq!(
+        fx.read(|d| d.accounts[&fx.carol].first_name.clone()),
+        "Karol"
+    );
+}
+
+#[test]
+fn delete_is_offered_only_for_disabled_accounts_and_asks_first() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    app.users.select(fx.carol);
+    send(&mut app, b.as_ref(), ch('X'));
+    assert!(app.modal.is_none());
+    assert!(app.note.as_ref().unwrap().text.contains("disable"));
+    send(&mut app, b.as_ref(), ch('f')); // disabled
+    assert_eq!(selected_email(&app), "dave@acme.example");
+    send(&mut app, b.as_ref(), key(KeyCode::Delete));
+    assert!(matches!(app.modal, Some(Modal::Confirm { .. })));
+    send(&mut app, b.as_ref(), ch('n'));
+    assert!(fx.read(|d| d.accounts.contains_key(&fx.dave)));
+    send(&mut app, b.as_ref(), key(KeyCode::Delete));
+    send(&mut app, b.as_ref(), ch('y'));
+    assert!(!fx.read(|d| d.accounts.contains_key(&fx.dave)));
+}
+
+#[test]
+fn user_actions_go_through_the_core() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    app.users.select(fx.carol);
+    send(&mut app, b.as_ref(), ch('>'));
+    assert_eq!(fx.read(|d| d.accounts[&fx.carol].level), Level::Admin);
+    send(&mut app, b.as_ref(), ch('<'));
+    assert_eq!(fx.read(|d| d.accounts[&fx.carol].level), Level::Member);
+    send(&mut app, b.as_ref(), ch('R'));
+    assert!(fx.read(|d| {
+        d.resets
+            .values()
+            .any(|r| r.account == fx.carol && r.secret_hash.is_some())
+    }));
+    send(&mut app, b.as_ref(), ch('f'));
+    send(&mut app, b.as_ref(), ch('f'));
+    app.users.select(fx.dave);
+    send(&mut app, b.as_ref(), ch('v'));
+    assert!(fx.read(|d| d.accounts[&fx.dave].verified));
+    send(&mut app, b.as_ref(), ch('+'));
+    assert!(fx.read(|d| d.accounts[&fx.dave].enabled));
+    app.users.select(fx.frank);
+    send(&mut app, b.as_ref(), ch('a'));
+    assert_eq!(
+        fx.read(|d| d.accounts[&fx.frank].approval),
+        Approval::Approved
+    );
+    app.users.select(fx.grace);
+    send(&mut app, b.as_ref(), ch('r'));
+    typed(&mut app, b.as_ref(), "unknown");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert_eq!(
+        fx.read(|d| d.accounts[&fx.grace].approval),
+        Approval::Rejected
+    );
+    app.users.select(fx.bob);
+    send(&mut app, b.as_ref(), ch('o'));
+    send(&mut app, b.as_ref(), ch('y'));
+    assert_eq!(fx.read(|d| d.accounts[&fx.bob].level), Level::Owner);
+    assert_eq!(fx.read(|d| d.accounts[&fx.alice].level), Level::Admin);
+}
+
+#[test]
+fn the_detail_view_explains_permissions_and_shows_the_trail() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    app.users.select(fx.carol);
+    let fxs = send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(fxs.iter().any(|e| matches!(e, Effect::LoadDetail { .. })));
+    let d = app.detail.as_ref().unwrap().data.clone().unwrap();
+    let titles: Vec<&str> = d.sections.iter().map(|s| s.title.as_str()).collect();
+    for t in [
+        "Roles",
+        "Groups",
+        "Programs",
+        "Effective permissions (and why)",
+        "Invitations",
+        "Audit trail",
+    ] {
+        assert!(titles.contains(&t), "{titles:?}");
+    }
+    let eff = d
+        .sections
+        .iter()
+        .find(|s| s.title.starts_with("Effective"))
+        .unwrap();
+    let audit = eff
+        .lines
+        .iter()
+        .find(|(k, _)| k == "audit.read")
+        .expect("audit.read via Integrator");
+    assert!(audit.1.contains("Integrator"), "{audit:?}");
+    let trail = d
+        .sections
+        .iter()
+        .find(|s| s.title == "Audit trail")
+        .unwrap();
+    assert!(trail.lines.iter().any(|(_, v)| v.contains("Integrator")));
+    send(&mut app, b.as_ref(), key(KeyCode::Esc));
+    assert!(app.detail.is_none());
+}
+
+#[test]
+fn the_invite_wizard_sends_an_invitation_and_shows_the_link_secret_once() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('i'));
+    assert!(matches!(app.modal, Some(Modal::Wizard(_))));
+    typed(&mut app, b.as_ref(), "ivan@acme.example");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    typed(&mut app, b.as_ref(), "Ivan");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    typed(&mut app, b.as_ref(), "Petrov");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    send(&mut app, b.as_ref(), ctrl('s')); // access: none
+    typed(&mut app, b.as_ref(), "Hello");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    send(&mut app, b.as_ref(), key(KeyCode::Enter)); // confirm
+    let inv = fx
+        .read(|d| {
+            d.invitations
+                .values()
+                .find(|i| i.email == "ivan@acme.example")
+                .cloned()
+        })
+        .expect("invited");
+    assert_eq!(inv.first_name, "Ivan");
+    assert_eq!(inv.message, "Hello");
+    let Some(Modal::Results(r)) = &app.modal else {
+        panic!("the link secret is shown")
+    };
+    assert_eq!(r.secrets.len(), 1);
+    assert_eq!(
+        roster::secret::hash(&r.secrets[0].1),
+        inv.secret_hash.unwrap()
+    );
+}
+
+#[test]
+fn roles_create_with_a_checklist_grant_and_revoke() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('2'));
+    send(&mut app, b.as_ref(), ch('n'));
+    typed(&mut app, b.as_ref(), "Auditor");
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    typed(&mut app, b.as_ref(), "reads the trail");
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    send(&mut app, b.as_ref(), key(KeyCode::Tab)); // permissions checklist
+    let audit_pos = roster::core::perms::CATALOGUE
+        .iter()
+        .position(|(p, _)| *p == "audit.read")
+        .unwrap();
+    for _ in 0..audit_pos {
+        send(&mut app, b.as_ref(), key(KeyCode::Down));
+    }
+    send(&mut app, b.as_ref(), ch(' '));
+    send(&mut app, b.as_ref(), ctrl('s'));
+    let role = fx
+        .read(|d| d.roles.values().find(|r| r.name == "Auditor").cloned())
+        .expect("created");
+    assert_eq!(
+        role.permissions.iter().collect::<Vec<_>>(),
+        vec!["audit.read"]
+    );
+    assert!(app.roles.select(role.id));
+    send(&mut app, b.as_ref(), ch('+'));
+    assert!(matches!(app.modal, Some(Modal::Picker { .. })));
+    typed(&mut app, b.as_ref(), "yuki");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(fx.read(|d| d.accounts[&fx.yuki].roles.iter().any(|g| g.role == role.id)));
+    send(&mut app, b.as_ref(), ch('-'));
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(!fx.read(|d| d.accounts[&fx.yuki].roles.iter().any(|g| g.role == role.id)));
+    send(&mut app, b.as_ref(), ch('e'));
+    send(&mut app, b.as_ref(), key(KeyCode::End));
+    typed(&mut app, b.as_ref(), "s");
+    send(&mut app, b.as_ref(), ctrl('s'));
+    assert_eq!(fx.read(|d| d.roles[&role.id].name.clone()), "Auditors");
+    send(&mut app, b.as_ref(), ch('X'));
+    send(&mut app, b.as_ref(), ch('y'));
+    assert!(!fx.read(|d| d.roles.contains_key(&role.id)));
+}
+
+#[test]
+fn the_roles_detail_shows_who_holds_the_role() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('2'));
+    assert!(app.roles.select(fx.integrator));
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    let d = app.detail.as_ref().unwrap().data.clone().unwrap();
+    let held = d.sections.iter().find(|s| s.title == "Held by").unwrap();
+    assert!(held.lines.iter().any(|(k, _)| k == "carol@acme.example"));
+}
+
+#[test]
+fn contracts_are_managed_by_the_operator() {
+    let fx = fixture();
+    let mut app = open(&fx, roster::core::Principal::Operator, (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('3'));
+    let row = app.contracts.selected().unwrap().clone();
+    assert!(
+        row.ends_soon,
+        "ends 2026-12-10, within 30 days of the pinned now"
+    );
+    send(&mut app, b.as_ref(), ch('-'));
+    assert_eq!(
+        fx.read(|d| d.contracts[&row.contract.id].status),
+        ContractStatus::Suspended
+    );
+    send(&mut app, b.as_ref(), ch('+'));
+    assert_eq!(
+        fx.read(|d| d.contracts[&row.contract.id].status),
+        ContractStatus::Active
+    );
+    send(&mut app, b.as_ref(), ch('='));
+    for _ in 0..3 {
+        send(&mut app, b.as_ref(), key(KeyCode::Backspace));
+    }
+    typed(&mut app, b.as_ref(), "7");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert_eq!(fx.read(|d| d.contracts[&row.contract.id].seats), 7);
+    send(&mut app, b.as_ref(), ch('n'));
+    typed(&mut app, b.as_ref(), "Support");
+    send(&mut app, b.as_ref(), ctrl('s'));
+    assert!(fx.read(|d| d.contracts.values().any(|c| c.product == "Support")));
+    send(&mut app, b.as_ref(), ch('X'));
+    send(&mut app, b.as_ref(), ch('y'));
+    assert!(fx.read(|d| {
+        d.contracts
+            .values()
+            .any(|c| c.status == ContractStatus::Ended)
+    }));
+}
+
+#[test]
+fn an_account_cannot_change_contracts_and_is_told_why() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('3'));
+    send(&mut app, b.as_ref(), ch('-'));
+    assert_eq!(app.note.as_ref().unwrap().tone, Tone::Error);
+    assert!(fx.read(|d| {
+        d.contracts
+            .values()
+            .all(|c| c.status == ContractStatus::Active)
+    }));
+}
+
+#[test]
+fn groups_create_rename_members_roles_delete() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('5'));
+    send(&mut app, b.as_ref(), ch('n'));
+    typed(&mut app, b.as_ref(), "Ops");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    let g = fx
+        .read(|d| d.groups.values().find(|g| g.name == "Ops").map(|g| g.id))
+        .expect("created");
+    assert!(app.groups.select(g));
+    send(&mut app, b.as_ref(), ch('e'));
+    typed(&mut app, b.as_ref(), "2");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert_eq!(fx.read(|d| d.groups[&g].name.clone()), "Ops2");
+    send(&mut app, b.as_ref(), ch('+'));
+    typed(&mut app, b.as_ref(), "bob");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(fx.read(|d| d.groups[&g].members.contains(&fx.bob)));
+    send(&mut app, b.as_ref(), ch('>'));
+    typed(&mut app, b.as_ref(), "Integ");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(fx.read(|d| d.groups[&g].roles.iter().any(|r| r.role == fx.integrator)));
+    send(&mut app, b.as_ref(), ch('<'));
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(fx.read(|d| d.groups[&g].roles.is_empty()));
+    send(&mut app, b.as_ref(), ch('-'));
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(fx.read(|d| d.groups[&g].members.is_empty()));
+    send(&mut app, b.as_ref(), ch('X'));
+    send(&mut app, b.as_ref(), ch('y'));
+    assert!(!fx.read(|d| d.groups.contains_key(&g)));
+}
+
+#[test]
+fn programs_contacts_roles_owner() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('6'));
+    assert!(app.programs.select(fx.kb));
+    send(&mut app, b.as_ref(), ch('+'));
+    typed(&mut app, b.as_ref(), "yuki");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    let Some(Modal::Picker { picker, .. }) = &app.modal else {
+        panic!("then the role")
+    };
+    let viewer = picker
+        .choices
+        .iter()
+        .position(|c| c.label == "Viewer")
+        .unwrap();
+    for _ in 0..viewer {
+        send(&mut app, b.as_ref(), key(KeyCode::Down));
+    }
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    let viewer_id = fx.read(|d| d.builtin_role(fx.org, Builtin::Viewer).unwrap().id);
+    let contrib_id = fx.read(|d| d.builtin_role(fx.org, Builtin::Contributor).unwrap().id);
+    assert!(fx.read(|d| {
+        d.programs[&fx.kb].grants[&fx.yuki]
+            .iter()
+            .any(|g| g.role == viewer_id)
+    }));
+    send(&mut app, b.as_ref(), ch('c'));
+    typed(&mut app, b.as_ref(), "yuki");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    typed(&mut app, b.as_ref(), "Contrib");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(fx.read(|d| {
+        d.programs[&fx.kb].grants[&fx.yuki]
+            .iter()
+            .any(|g| g.role == contrib_id)
+    }));
+    send(&mut app, b.as_ref(), ch('-'));
+    typed(&mut app, b.as_ref(), "yuki");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(!fx.read(|d| d.programs[&fx.kb].grants.contains_key(&fx.yuki)));
+    send(&mut app, b.as_ref(), ch('o'));
+    typed(&mut app, b.as_ref(), "carol");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert_eq!(fx.read(|d| d.programs[&fx.kb].owner), fx.carol);
+    send(&mut app, b.as_ref(), ch('e'));
+    typed(&mut app, b.as_ref(), " v2");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert_eq!(
+        fx.read(|d| d.programs[&fx.kb].name.clone()),
+        "Knowledge Base v2"
+    );
+    send(&mut app, b.as_ref(), ch('n'));
+    typed(&mut app, b.as_ref(), "Downloads");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    let dl = fx
+        .read(|d| {
+            d.programs
+                .values()
+                .find(|p| p.name == "Downloads")
+                .map(|p| (p.id, p.owner))
+        })
+        .expect("created");
+    assert_eq!(dl.1, fx.alice, "owned by the creator");
+    assert!(app.programs.select(dl.0));
+    send(&mut app, b.as_ref(), ch('X'));
+    send(&mut app, b.as_ref(), ch('y'));
+    assert!(!fx.read(|d| d.programs.contains_key(&dl.0)));
+}
+
+#[test]
+fn invitations_resend_revoke_and_filter() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('7'));
+    let inv = app.invitations.selected().unwrap().invitation.id;
+    let before = fx.read(|d| d.invitations[&inv].secret_hash.clone());
+    send(&mut app, b.as_ref(), ch('R'));
+    let after = fx.read(|d| d.invitations[&inv].secret_hash.clone());
+    assert_ne!(before, after, "a new link");
+    assert!(
+        matches!(app.modal, Some(Modal::Results(ref r)) if r.secrets.len() == 1),
+        "the new link secret is shown once"
+    );
+    send(&mut app, b.as_ref(), key(KeyCode::Esc));
+    send(&mut app, b.as_ref(), ch('X'));
+    send(&mut app, b.as_ref(), ch('y'));
+    assert_eq!(
+        fx.read(|d| d.invitations[&inv].status),
+        InvitationStatus::Revoked,
+        "{:?}",
+        app.note
+    );
+    send(&mut app, b.as_ref(), ch('f')); // pending only
+    assert_eq!(app.invitations.len(), 0);
+}
+
+#[test]
+fn audit_filters_reload_with_the_filter_and_follow_toggles() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('8'));
+    let all = app.audit.len();
+    assert!(all > 10);
+    assert!(
+        app.audit.get(0).unwrap().seq > app.audit.get(1).unwrap().seq,
+        "newest first"
+    );
+    send(&mut app, b.as_ref(), ch('f'));
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    typed(&mut app, b.as_ref(), "group_member_added");
+    let fxs = send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(
+        fxs.iter()
+            .any(|e| matches!(e, Effect::Load { audit, .. } if audit.kind == "group_member_added"))
+    );
+    assert_eq!(app.audit.len(), 2);
+    send(&mut app, b.as_ref(), ch('F'));
+    assert!(!app.follow);
+}
+
+#[test]
+fn the_command_line_switches_tabs_organisations_and_identity() {
+    let fx = fixture();
+    let mut app = open(&fx, roster::core::Principal::Operator, (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch(':'));
+    typed(&mut app, b.as_ref(), "appr");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert_eq!(app.tab, Area::Approvals);
+    send(&mut app, b.as_ref(), ch(':'));
+    typed(&mut app, b.as_ref(), "as yuki@acme.example");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert_eq!(app.who, Principal::Account { id: fx.yuki });
+    assert!(
+        !app.snap.areas.contains(&Area::Approvals),
+        "yuki may not approve"
+    );
+    assert_eq!(
+        app.tab,
+        Area::Users,
+        "moved off a tab that is no longer offered"
+    );
+    send(&mut app, b.as_ref(), ch(':'));
+    typed(&mut app, b.as_ref(), "operator");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert_eq!(app.who, Principal::Operator);
+    send(&mut app, b.as_ref(), ch(':'));
+    typed(&mut app, b.as_ref(), "org nowhere");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert_eq!(app.note.as_ref().unwrap().tone, Tone::Error);
+    send(&mut app, b.as_ref(), ch(':'));
+    typed(&mut app, b.as_ref(), "qu");
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    let Some(Modal::Command(c)) = &app.modal else {
+        panic!()
+    };
+    assert_eq!(c.input.value(), "quit");
+    let fxs = send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(app.quit);
+    assert!(fxs.contains(&Effect::Quit));
+}
+
+#[test]
+fn help_lists_the_keys_of_the_current_view_from_the_keymap() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('4'));
+    send(&mut app, b.as_ref(), ch('?'));
+    assert!(matches!(app.modal, Some(Modal::Help { .. })));
+    let active = app.config.keymap.active(&app.contexts());
+    assert!(
+        active
+            .iter()
+            .any(|(b, _)| b.desc.contains("approve the request"))
+    );
+    assert!(
+        !active
+            .iter()
+            .any(|(b, _)| b.desc.contains("invite someone (email")),
+        "Users keys are not shown on Approvals"
+    );
+    send(&mut app, b.as_ref(), key(KeyCode::Esc));
+    assert!(app.modal.is_none());
+}
+
+#[test]
+fn changes_by_another_process_appear_and_the_cursor_stays_on_its_record() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    app.users.select(fx.carol);
+    // Someone else adds an account that sorts before carol.
+    let other = fx.other_process();
+    roster::backend::Backend::execute(
+        &other,
+        &fx.as_alice(),
+        &Command::AddAccount {
+            org: fx.org,
+            email: "aaron@acme.example".into(),
+            first_name: "Aaron".into(),
+            last_name: "Aardvark".into(),
+            verified: false,
+        },
+        false,
+    )
+    .unwrap();
+    let fxs = send(&mut app, b.as_ref(), Msg::Tick);
+    assert!(fxs.contains(&Effect::Refresh));
+    assert!(
+        fxs.iter().any(|e| matches!(e, Effect::Load { .. })),
+        "seq changed: reload"
+    );
+    assert!(
+        app.users
+            .all()
+            .iter()
+            .any(|u| u.account.email == "aaron@acme.example")
+    );
+    assert_eq!(selected_email(&app), "carol@acme.example");
+    // Nothing changed: a tick only refreshes.
+    let fxs = send(&mut app, b.as_ref(), Msg::Tick);
+    assert_eq!(fxs, vec![Effect::Refresh]);
+}
+
+#[test]
+fn a_long_run_can_be_cancelled_with_esc() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    send(&mut app, fx.store.as_ref(), ch('f'));
+    send(&mut app, fx.store.as_ref(), ch('f'));
+    send(&mut app, fx.store.as_ref(), ch('*'));
+    // Start the run but do not perform it yet: it is "in flight".
+    let fxs = roster::tui::app::update(&mut app, ch('v'));
+    let Some(Effect::Run {
+        op,
+        title,
+        who,
+        jobs,
+        stop_on_refusal,
+    }) = fxs.into_iter().next()
+    else {
+        panic!()
+    };
+    assert!(app.busy.is_some());
+    let cancel_fx = roster::tui::app::update(&mut app, key(KeyCode::Esc));
+    assert_eq!(cancel_fx, vec![Effect::Cancel { op }]);
+    // The runner sees the flag between rows.
+    let flag = std::sync::atomic::AtomicBool::new(false);
+    let report = roster::tui::effects::run_jobs(
+        fx.store.as_ref(),
+        &title,
+        &who,
+        &jobs,
+        stop_on_refusal,
+        &flag,
+        &mut |done, _| {
+            if done == 1 {
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
+        },
+    );
+    assert!(report.cancelled);
+    assert_eq!(report.tried(), 1);
+    roster::tui::app::update(&mut app, Msg::Ran { op, report });
+    assert!(app.busy.is_none());
+    assert!(matches!(app.modal, Some(Modal::Results(_))));
+}
+
+#[test]
+fn without_a_store_the_console_offers_a_first_organisation() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new-store");
+    let (mut app, first) = roster::tui::app::App::new(roster::tui::app::Start {
+        config: roster::tui::config::Config::default(),
+        warnings: vec![],
+        store_path: path.clone(),
+        has_store: false,
+        who: Principal::Operator,
+        org: None,
+        size: (80, 24),
+    });
+    assert!(first.is_empty(), "nothing to load");
+    assert!(matches!(app.modal, Some(Modal::Start)));
+    // No backend yet: the effects the start screen emits do not need one.
+    let placeholder = fixture();
+    let b = placeholder.backend();
+    send(&mut app, b.as_ref(), ch('o'));
+    assert!(matches!(app.modal, Some(Modal::Form { .. })));
+    for (i, v) in [
+        "globex",
+        "Globex Inc",
+        "hank@globex.example",
+        "Hank",
+        "Scorpio",
+    ]
+    .iter()
+    .enumerate()
+    {
+        if i > 0 {
+            send(&mut app, b.as_ref(), key(KeyCode::Tab));
+        }
+        typed(&mut app, b.as_ref(), v);
+    }
+    let fxs = roster::tui::app::update(&mut app, ctrl('s'));
+    assert!(matches!(&fxs[0], Effect::CreateStore { .. }));
+    // Run the creation, then load from the new store.
+    let created = roster::tui::effects::create_store(
+        &path,
+        &match &fxs[0] {
+            Effect::CreateStore { setup, .. } => setup.clone(),
+            _ => unreachable!(),
+        },
+        &Principal::Operator,
+    )
+    .unwrap();
+    let more = roster::tui::app::update(&mut app, Msg::StoreReady(Ok(created.who)));
+    settle(&mut app, created.backend.as_ref(), more);
+    assert!(app.has_store);
+    assert!(app.modal.is_none());
+    assert_eq!(app.snap.org.slug, "globex");
+    assert_eq!(app.users.all()[0].account.email, "hank@globex.example");
+}
+
+#[test]
+fn the_start_screen_can_create_the_demo_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo");
+    let created = roster::tui::effects::create_store(
+        &path,
+        &roster::tui::app::Setup::Demo,
+        &Principal::Operator,
+    )
+    .unwrap();
+    let orgs = roster::backend::query(created.backend.as_ref(), |d| d.orgs.len()).unwrap();
+    assert!(orgs >= 1);
+}
