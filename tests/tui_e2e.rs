@@ -93,6 +93,11 @@ fn have_tmux() -> bool {
 #[test]
 fn open_filter_approve_and_the_store_changes() {
     if !have_tmux() {
+        // CI installs tmux (.ci/run), so there a missing tmux is a failure, not a skip.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required for the end-to-end console test in CI"
+        );
         eprintln!("tmux is not installed: skipping the end-to-end console test");
         return;
     }

@@ -54,7 +54,12 @@ pub trait Backend: Send + Sync {
 
     /// Decides `cmd` as `who` against the latest state and, unless `dry_run`, makes its
     /// events durable before returning them. A refusal changes nothing.
-    fn execute(&self, who: &Principal, cmd: &Command, dry_run: bool) -> Result<Vec<Recorded>, BackendError>;
+    fn execute(
+        &self,
+        who: &Principal,
+        cmd: &Command,
+        dry_run: bool,
+    ) -> Result<Vec<Recorded>, BackendError>;
 
     /// Audit events, newest first.
     fn audit(&self, query: &AuditQuery) -> Result<Vec<Recorded>, BackendError>;

@@ -14,7 +14,12 @@ use jiff::{SignedDuration, Timestamp};
 use std::collections::BTreeSet;
 
 /// Decides a command and numbers its events, ready to append and apply.
-pub fn execute(dir: &Directory, who: &Principal, cmd: &Command, now: Timestamp) -> Decision<Vec<Recorded>> {
+pub fn execute(
+    dir: &Directory,
+    who: &Principal,
+    cmd: &Command,
+    now: Timestamp,
+) -> Decision<Vec<Recorded>> {
     let (org, events) = decide_in(dir, who, cmd, now)?;
     let actor_label = label(dir, who);
     Ok(events
@@ -32,7 +37,12 @@ pub fn execute(dir: &Directory, who: &Principal, cmd: &Command, now: Timestamp) 
 }
 
 /// The events a command produces, or why it is refused.
-pub fn decide(dir: &Directory, who: &Principal, cmd: &Command, now: Timestamp) -> Decision<Vec<Event>> {
+pub fn decide(
+    dir: &Directory,
+    who: &Principal,
+    cmd: &Command,
+    now: Timestamp,
+) -> Decision<Vec<Event>> {
     decide_in(dir, who, cmd, now).map(|(_, events)| events)
 }
 
@@ -87,7 +97,12 @@ struct Ctx<'a> {
     ids: Ids,
 }
 
-fn decide_in(dir: &Directory, who: &Principal, cmd: &Command, now: Timestamp) -> Decision<(Option<OrgId>, Vec<Event>)> {
+fn decide_in(
+    dir: &Directory,
+    who: &Principal,
+    cmd: &Command,
+    now: Timestamp,
+) -> Decision<(Option<OrgId>, Vec<Event>)> {
     let account = match who {
         Principal::Account { id } => {
             let Some(a) = dir.accounts.get(id) else {
@@ -97,15 +112,27 @@ fn decide_in(dir: &Directory, who: &Principal, cmd: &Command, now: Timestamp) ->
                 return forbidden(format!("{} is disabled and cannot act", a.email));
             }
             match a.approval {
-                Approval::Pending => return forbidden(format!("{} is waiting for approval and cannot act yet", a.email)),
-                Approval::Rejected => return forbidden(format!("{} was rejected and cannot act", a.email)),
+                Approval::Pending => {
+                    return forbidden(format!(
+                        "{} is waiting for approval and cannot act yet",
+                        a.email
+                    ));
+                }
+                Approval::Rejected => {
+                    return forbidden(format!("{} was rejected and cannot act", a.email));
+                }
                 Approval::Approved => {}
             }
             Some(a)
         }
         _ => None,
     };
-    let mut cx = Ctx { dir, actor: Actor { who, account }, now, ids: Ids(dir.next_id.max(1)) };
+    let mut cx = Ctx {
+        dir,
+        actor: Actor { who, account },
+        now,
+        ids: Ids(dir.next_id.max(1)),
+    };
     cx.run(cmd)
 }
 
@@ -177,7 +204,9 @@ impl<'a> Ctx<'a> {
 
     fn invitation(&self, id: InvitationId) -> Decision<&'a Invitation> {
         match self.dir.invitations.get(&id) {
-            Some(i) if self.reaches(i.org) || matches!(self.actor.who, Principal::Anonymous) => Ok(i),
+            Some(i) if self.reaches(i.org) || matches!(self.actor.who, Principal::Anonymous) => {
+                Ok(i)
+            }
             _ => not_found(format!("no invitation {id}")),
         }
     }
@@ -207,7 +236,10 @@ impl<'a> Ctx<'a> {
             return forbidden(format!("sign in to {doing}"));
         }
         let admin = &self.words(org).admin;
-        forbidden(format!("you need the {perm} permission to {doing}: ask an {admin}"))
+        forbidden(format!(
+            "you need the {perm} permission to {doing}: ask {}",
+            an(admin)
+        ))
     }
 
     fn need_admin(&self, org: OrgId, doing: &str) -> Decision<()> {
@@ -215,7 +247,7 @@ impl<'a> Ctx<'a> {
             return Ok(());
         }
         let admin = &self.words(org).admin;
-        forbidden(format!("only an {admin} can {doing}"))
+        forbidden(format!("only {} can {doing}", an(admin)))
     }
 
     fn not_self(&self, target: &Account, what: &str) -> Decision<()> {
@@ -239,7 +271,12 @@ impl<'a> Ctx<'a> {
             ));
         }
         if target.level == Level::Admin && !self.actor.is_admin() {
-            return forbidden(format!("only an {} can {doing} {}, who is an {}", w.admin, target.email, w.admin));
+            return forbidden(format!(
+                "only {} can {doing} {}, who is {}",
+                an(&w.admin),
+                target.email,
+                an(&w.admin)
+            ));
         }
         Ok(())
     }
@@ -269,7 +306,9 @@ impl<'a> Ctx<'a> {
 
     /// Invariant 7: a gated role needs a contract in force with a free seat.
     fn seat_for(&self, role: &Role, account: AccountId, extra: &[AccountId]) -> Decision<()> {
-        let Some(product) = &role.gate else { return Ok(()) };
+        let Some(product) = &role.gate else {
+            return Ok(());
+        };
         if !policy::product_active(self.dir, role.org, product, self.now) {
             return conflict(format!(
                 "{} is available only with an active {product} contract: contact the platform operator",
@@ -299,14 +338,21 @@ impl<'a> Ctx<'a> {
 
     fn email_free(&self, org: OrgId, email: &str, except: Option<AccountId>) -> Decision<()> {
         match self.dir.account_by_email(org, email) {
-            Some(a) if Some(a.id) != except => {
-                conflict(format!("{} already has an account in {}", a.email, self.dir.orgs[&org].slug))
-            }
+            Some(a) if Some(a.id) != except => conflict(format!(
+                "{} already has an account in {}",
+                a.email, self.dir.orgs[&org].slug
+            )),
             _ => Ok(()),
         }
     }
 
-    fn new_account(&mut self, org: OrgId, email: String, first: &str, last: &str) -> Decision<Account> {
+    fn new_account(
+        &mut self,
+        org: OrgId,
+        email: String,
+        first: &str,
+        last: &str,
+    ) -> Decision<Account> {
         Ok(Account {
             id: AccountId(self.ids.next()),
             org,
@@ -341,7 +387,11 @@ impl<'a> Ctx<'a> {
     }
 
     fn owned_programs(&self, account: &Account) -> Vec<&'a Program> {
-        self.dir.programs.values().filter(|p| p.owner == account.id).collect()
+        self.dir
+            .programs
+            .values()
+            .filter(|p| p.owner == account.id)
+            .collect()
     }
 
     fn label(&self) -> String {
@@ -353,7 +403,14 @@ impl<'a> Ctx<'a> {
     fn run(&mut self, cmd: &Command) -> Out {
         use Command::*;
         match cmd {
-            CreateOrg { slug, name, owner_email, owner_first_name, owner_last_name, settings } => {
+            CreateOrg {
+                slug,
+                name,
+                owner_email,
+                owner_first_name,
+                owner_last_name,
+                settings,
+            } => {
                 if !self.actor.is_operator() {
                     return forbidden("only a platform operator can create organisations");
                 }
@@ -374,22 +431,33 @@ impl<'a> Ctx<'a> {
                     created: self.now,
                     version: 1,
                 };
-                let builtin_roles = builtin_program_roles(org.id, &org.settings.terminology, &mut self.ids);
-                let mut owner = self.new_account(org.id, email, owner_first_name, owner_last_name)?;
+                let builtin_roles =
+                    builtin_program_roles(org.id, &org.settings.terminology, &mut self.ids);
+                let mut owner =
+                    self.new_account(org.id, email, owner_first_name, owner_last_name)?;
                 owner.level = Level::Owner;
                 owner.verified = true;
                 let id = org.id;
-                done(id, vec![
-                    Event::OrgCreated { org, builtin_roles },
-                    Event::AccountCreated { account: owner, origin: Origin::Founder },
-                ])
+                done(
+                    id,
+                    vec![
+                        Event::OrgCreated { org, builtin_roles },
+                        Event::AccountCreated {
+                            account: owner,
+                            origin: Origin::Founder,
+                        },
+                    ],
+                )
             }
             UpdateOrgProfile { org, name, profile } => {
                 let o = self.org(*org)?;
                 let is_owner = self.actor.level() == Some(Level::Owner);
                 if !(is_owner || self.actor.is_operator()) {
                     let w = &o.settings.terminology;
-                    return forbidden(format!("only the {} changes organisation information", w.owner));
+                    return forbidden(format!(
+                        "only the {} changes organisation information",
+                        w.owner
+                    ));
                 }
                 let name = validate::line("organisation name", name, 120, true)?;
                 let profile = Profile {
@@ -400,21 +468,49 @@ impl<'a> Ctx<'a> {
                 if name == o.name && profile == o.profile {
                     return conflict("nothing to change");
                 }
-                done(*org, vec![Event::OrgProfileUpdated { org: *org, name, profile }])
+                done(
+                    *org,
+                    vec![Event::OrgProfileUpdated {
+                        org: *org,
+                        name,
+                        profile,
+                    }],
+                )
             }
             UpdateOrgSettings { org, settings } => {
                 let o = self.org(*org)?;
                 self.need(*org, perms::ORG_SETTINGS, "change organisation settings")?;
                 check_settings(settings)?;
+                // Renaming a built-in program role must not give it a custom role's name.
+                let t = &settings.terminology;
+                for word in [&t.program_owner, &t.program_contributor, &t.program_viewer] {
+                    if let Some(r) = self
+                        .dir
+                        .roles_of(*org)
+                        .find(|r| r.builtin.is_none() && same_name(&r.name, word))
+                    {
+                        return conflict(format!(
+                            "a role named {} already exists: choose another word or rename that role first",
+                            r.name
+                        ));
+                    }
+                }
                 if *settings == o.settings {
                     return conflict("nothing to change");
                 }
-                done(*org, vec![Event::OrgSettingsUpdated { org: *org, settings: settings.clone() }])
+                done(
+                    *org,
+                    vec![Event::OrgSettingsUpdated {
+                        org: *org,
+                        settings: settings.clone(),
+                    }],
+                )
             }
             TransferOwnership { org, to } => {
                 let o = self.org(*org)?;
                 let w = &o.settings.terminology;
-                let is_owner = self.actor.level() == Some(Level::Owner) && self.actor.account.map(|a| a.org) == Some(*org);
+                let is_owner = self.actor.level() == Some(Level::Owner)
+                    && self.actor.account.map(|a| a.org) == Some(*org);
                 if !(is_owner || self.actor.is_operator()) {
                     return forbidden(format!(
                         "only the {} or a platform operator can designate a new {}",
@@ -443,11 +539,28 @@ impl<'a> Ctx<'a> {
                         target.email, w.owner
                     ));
                 }
-                done(*org, vec![Event::OwnershipTransferred { org: *org, from: current.id, to: target.id }])
+                done(
+                    *org,
+                    vec![Event::OwnershipTransferred {
+                        org: *org,
+                        from: current.id,
+                        to: target.id,
+                    }],
+                )
             }
 
             // ----- accounts -----
-            Register { org, email, first_name, last_name } => {
+            Register {
+                org,
+                email,
+                first_name,
+                last_name,
+            } => {
+                if self.actor.account.is_some() {
+                    return forbidden(
+                        "you already have an account: registration is for people who do not",
+                    );
+                }
                 let o = match self.dir.orgs.get(org) {
                     Some(o) => o,
                     None => return not_found(format!("no organisation {org}")),
@@ -455,8 +568,9 @@ impl<'a> Ctx<'a> {
                 if !o.settings.open_registration && !self.actor.is_operator() {
                     let admin = &o.settings.terminology.admin;
                     return forbidden(format!(
-                        "{} does not accept registrations: ask an {admin} for an invitation",
-                        o.slug
+                        "{} does not accept registrations: ask {} for an invitation",
+                        o.slug,
+                        an(admin)
                     ));
                 }
                 let email = validate::email(email)?;
@@ -466,14 +580,26 @@ impl<'a> Ctx<'a> {
                 if o.settings.approval_required {
                     account.approval = Approval::Pending;
                     let req = self.join_request(&account, "registered");
-                    events.push(Event::AccountCreated { account, origin: Origin::Registered });
+                    events.push(Event::AccountCreated {
+                        account,
+                        origin: Origin::Registered,
+                    });
                     events.push(req);
                 } else {
-                    events.push(Event::AccountCreated { account, origin: Origin::Registered });
+                    events.push(Event::AccountCreated {
+                        account,
+                        origin: Origin::Registered,
+                    });
                 }
                 done(*org, events)
             }
-            AddAccount { org, email, first_name, last_name, verified } => {
+            AddAccount {
+                org,
+                email,
+                first_name,
+                last_name,
+                verified,
+            } => {
                 let o = self.org(*org)?;
                 self.need(*org, perms::MEMBERS_INVITE, "add accounts")?;
                 let email = validate::email(email)?;
@@ -481,18 +607,36 @@ impl<'a> Ctx<'a> {
                 let mut account = self.new_account(*org, email, first_name, last_name)?;
                 account.verified = *verified && self.has(*org, perms::MEMBERS_MANAGE);
                 let mut events = vec![];
-                let needs_approval = o.settings.approval_required && !self.has(*org, perms::MEMBERS_APPROVE);
+                let needs_approval =
+                    o.settings.approval_required && !self.has(*org, perms::MEMBERS_APPROVE);
                 if needs_approval {
                     account.approval = Approval::Pending;
                     let req = self.join_request(&account, &format!("added by {}", self.label()));
-                    events.push(Event::AccountCreated { account, origin: Origin::Added });
+                    events.push(Event::AccountCreated {
+                        account,
+                        origin: Origin::Added,
+                    });
                     events.push(req);
                 } else {
-                    events.push(Event::AccountCreated { account, origin: Origin::Added });
+                    events.push(Event::AccountCreated {
+                        account,
+                        origin: Origin::Added,
+                    });
                 }
                 done(*org, events)
             }
-            Invite { org, email, first_name, last_name, message, level, roles, programs, expires, secret_hash } => {
+            Invite {
+                org,
+                email,
+                first_name,
+                last_name,
+                message,
+                level,
+                roles,
+                programs,
+                expires,
+                secret_hash,
+            } => {
                 let o = self.org(*org)?;
                 let w = &o.settings.terminology;
                 let email = validate::email(email)?;
@@ -501,8 +645,9 @@ impl<'a> Ctx<'a> {
                 let message = validate::message("message", message, 2000)?;
                 // Program-only invitations may come from program contacts (seed 004);
                 // anything at organisation level needs members.invite.
-                let program_only = roles.is_empty() && *level == Level::Member && !programs.is_empty();
-                if !(program_only && !self.has(*org, perms::MEMBERS_INVITE)) {
+                let program_only =
+                    roles.is_empty() && *level == Level::Member && !programs.is_empty();
+                if !program_only || self.has(*org, perms::MEMBERS_INVITE) {
                     self.need(*org, perms::MEMBERS_INVITE, "invite people")?;
                 }
                 match level {
@@ -512,14 +657,17 @@ impl<'a> Ctx<'a> {
                             w.owner
                         ));
                     }
-                    Level::Admin => self.need_admin(*org, &format!("invite an {}", w.admin))?,
+                    Level::Admin => self.need_admin(*org, &format!("invite {}", an(&w.admin)))?,
                     Level::Member => {}
                 }
                 let mut seen = BTreeSet::new();
                 for r in roles {
                     let role = self.role(*r)?;
                     if role.org != *org || role.scope != Scope::Org {
-                        return invalid(format!("{} is not an organisation role of {}", role.name, o.slug));
+                        return invalid(format!(
+                            "{} is not an organisation role of {}",
+                            role.name, o.slug
+                        ));
                     }
                     if !seen.insert(*r) {
                         return invalid(format!("{} is listed twice", role.name));
@@ -537,6 +685,16 @@ impl<'a> Ctx<'a> {
                 }
                 for offer in programs {
                     let program = self.program(offer.program)?;
+                    // The operator reaches every organisation: an offer must still be a
+                    // program of the organisation the invitation joins (invariant 2).
+                    if program.org != *org {
+                        return not_found(format!(
+                            "no {} {} in {}",
+                            w.program.to_lowercase(),
+                            program.id,
+                            o.slug
+                        ));
+                    }
                     let role = self.role(offer.role)?;
                     self.check_program_grant(program, role, None)?;
                 }
@@ -579,14 +737,22 @@ impl<'a> Ctx<'a> {
                 };
                 done(*org, vec![Event::InvitationSent { invitation }])
             }
-            AcceptInvitation { invitation, secret_hash } => {
+            AcceptInvitation {
+                invitation,
+                secret_hash,
+            } => {
                 let inv = self.invitation(*invitation)?;
                 let o = &self.dir.orgs[&inv.org];
                 match inv.status_at(self.now) {
                     InvitationStatus::Pending => {}
-                    InvitationStatus::Accepted => return conflict(format!("invitation {} was already accepted", inv.id)),
+                    InvitationStatus::Accepted => {
+                        return conflict(format!("invitation {} was already accepted", inv.id));
+                    }
                     InvitationStatus::Revoked => {
-                        return conflict(format!("invitation {} was revoked: ask for a new one", inv.id));
+                        return conflict(format!(
+                            "invitation {} was revoked: ask for a new one",
+                            inv.id
+                        ));
                     }
                     InvitationStatus::Expired => {
                         return conflict(format!(
@@ -609,7 +775,11 @@ impl<'a> Ctx<'a> {
                     if !self.reaches(inv.org) {
                         return forbidden("the invitation link is not valid");
                     }
-                    self.need(inv.org, perms::MEMBERS_INVITE, "accept an invitation on someone's behalf")?;
+                    self.need(
+                        inv.org,
+                        perms::MEMBERS_INVITE,
+                        "accept an invitation on someone's behalf",
+                    )?;
                     if inv.level == Level::Admin {
                         return forbidden(format!(
                             "an invitation to {} must be accepted by the invitee through the link: only verified accounts become {}",
@@ -618,8 +788,13 @@ impl<'a> Ctx<'a> {
                     }
                 }
                 self.email_free(inv.org, &inv.email, None)?;
-                let first = if inv.first_name.is_empty() { inv.email.split('@').next().unwrap_or("") } else { &inv.first_name };
-                let mut account = self.new_account(inv.org, inv.email.clone(), first, &inv.last_name)?;
+                let first = if inv.first_name.is_empty() {
+                    inv.email.split('@').next().unwrap_or("")
+                } else {
+                    &inv.first_name
+                };
+                let mut account =
+                    self.new_account(inv.org, inv.email.clone(), first, &inv.last_name)?;
                 account.verified = by_link;
                 account.level = inv.level;
                 if o.settings.approval_required {
@@ -635,10 +810,17 @@ impl<'a> Ctx<'a> {
                         ));
                     };
                     self.seat_for(role, account.id, &[])?;
-                    tail.push(Event::RoleGranted { account: account.id, role: *r, until: None });
+                    tail.push(Event::RoleGranted {
+                        account: account.id,
+                        role: *r,
+                        until: None,
+                    });
                 }
                 for offer in &inv.programs {
-                    let (Some(program), Some(role)) = (self.dir.programs.get(&offer.program), self.dir.roles.get(&offer.role)) else {
+                    let (Some(program), Some(role)) = (
+                        self.dir.programs.get(&offer.program),
+                        self.dir.roles.get(&offer.role),
+                    ) else {
                         return conflict(format!(
                             "a program offered by invitation {} no longer exists: ask for a new invitation",
                             inv.id
@@ -646,8 +828,13 @@ impl<'a> Ctx<'a> {
                     };
                     self.seat_for(role, account.id, &[])?;
                     if role.builtin == Some(Builtin::ProgramOwner) {
-                        tail.push(Event::ProgramOwnerChanged { program: program.id, from: program.owner, to: account.id });
-                        if let Some(contrib) = self.dir.builtin_role(inv.org, Builtin::Contributor) {
+                        tail.push(Event::ProgramOwnerChanged {
+                            program: program.id,
+                            from: program.owner,
+                            to: account.id,
+                        });
+                        if let Some(contrib) = self.dir.builtin_role(inv.org, Builtin::Contributor)
+                        {
                             tail.push(Event::ProgramRoleGranted {
                                 program: program.id,
                                 account: program.owner,
@@ -656,14 +843,26 @@ impl<'a> Ctx<'a> {
                             });
                         }
                     } else {
-                        tail.push(Event::ProgramRoleGranted { program: program.id, account: account.id, role: role.id, until: None });
+                        tail.push(Event::ProgramRoleGranted {
+                            program: program.id,
+                            account: account.id,
+                            role: role.id,
+                            until: None,
+                        });
                     }
                 }
-                let join = (account.approval == Approval::Pending)
-                    .then(|| self.join_request(&account, &format!("accepted invitation {}", inv.id)));
+                let join = (account.approval == Approval::Pending).then(|| {
+                    self.join_request(&account, &format!("accepted invitation {}", inv.id))
+                });
                 let id = account.id;
-                events.push(Event::AccountCreated { account, origin: Origin::Invited { invitation: inv.id } });
-                events.push(Event::InvitationAccepted { invitation: inv.id, account: id });
+                events.push(Event::AccountCreated {
+                    account,
+                    origin: Origin::Invited { invitation: inv.id },
+                });
+                events.push(Event::InvitationAccepted {
+                    invitation: inv.id,
+                    account: id,
+                });
                 events.extend(tail);
                 events.extend(join);
                 done(inv.org, events)
@@ -680,26 +879,42 @@ impl<'a> Ctx<'a> {
                         inv.status_at(self.now).as_str()
                     ));
                 }
-                done(inv.org, vec![Event::InvitationRevoked { invitation: inv.id }])
+                done(
+                    inv.org,
+                    vec![Event::InvitationRevoked { invitation: inv.id }],
+                )
             }
-            ResendInvitation { invitation, secret_hash } => {
+            ResendInvitation {
+                invitation,
+                secret_hash,
+            } => {
                 let inv = self.invitation(*invitation)?;
                 if self.actor.id().is_none_or(|me| inv.sent_by != Some(me)) {
                     self.need(inv.org, perms::MEMBERS_INVITE, "resend invitations")?;
                 }
                 let status = inv.status_at(self.now);
-                if !matches!(status, InvitationStatus::Pending | InvitationStatus::Expired) {
-                    return conflict(format!("invitation {} is {}: send a new one", inv.id, status.as_str()));
+                if !matches!(
+                    status,
+                    InvitationStatus::Pending | InvitationStatus::Expired
+                ) {
+                    return conflict(format!(
+                        "invitation {} is {}: send a new one",
+                        inv.id,
+                        status.as_str()
+                    ));
                 }
                 if self.dir.account_by_email(inv.org, &inv.email).is_some() {
                     return conflict(format!("{} has an account now", inv.email));
                 }
                 let ttl = self.dir.orgs[&inv.org].settings.invitation_ttl_hours;
-                done(inv.org, vec![Event::InvitationResent {
-                    invitation: inv.id,
-                    expires: self.now + hours(ttl),
-                    secret_hash: secret_hash.clone(),
-                }])
+                done(
+                    inv.org,
+                    vec![Event::InvitationResent {
+                        invitation: inv.id,
+                        expires: self.now + hours(ttl),
+                        secret_hash: secret_hash.clone(),
+                    }],
+                )
             }
             ExpireInvitations { org } => {
                 self.org(*org)?;
@@ -710,12 +925,22 @@ impl<'a> Ctx<'a> {
                     .dir
                     .invitations
                     .values()
-                    .filter(|i| i.org == *org && i.status == InvitationStatus::Pending && i.expires <= self.now)
+                    .filter(|i| {
+                        i.org == *org
+                            && i.status == InvitationStatus::Pending
+                            && i.expires <= self.now
+                    })
                     .map(|i| Event::InvitationExpired { invitation: i.id })
                     .collect();
                 done(*org, events)
             }
-            EditAccount { account, expected_version, first_name, last_name, email } => {
+            EditAccount {
+                account,
+                expected_version,
+                first_name,
+                last_name,
+                email,
+            } => {
                 let a = self.account(*account)?;
                 if self.actor.id() != Some(a.id) {
                     self.need(a.org, perms::MEMBERS_MANAGE, "edit accounts")?;
@@ -734,11 +959,21 @@ impl<'a> Ctx<'a> {
                 if first_name == a.first_name && last_name == a.last_name && email == a.email {
                     return conflict("nothing to change");
                 }
-                done(a.org, vec![Event::AccountEdited { account: a.id, first_name, last_name, email }])
+                done(
+                    a.org,
+                    vec![Event::AccountEdited {
+                        account: a.id,
+                        first_name,
+                        last_name,
+                        email,
+                    }],
+                )
             }
             Verify { account } => {
                 let a = self.account(*account)?;
                 self.need(a.org, perms::MEMBERS_MANAGE, "verify accounts")?;
+                // Verification is someone else's word for who you are.
+                self.not_self(a, "verify")?;
                 self.may_manage(a, "verify")?;
                 if a.verified {
                     return conflict(format!("{} is already verified", a.email));
@@ -789,7 +1024,11 @@ impl<'a> Ctx<'a> {
                 if a.approval == Approval::Approved {
                     return conflict(format!("{} is already approved", a.email));
                 }
-                let mut events = vec![Event::ApprovalChanged { account: a.id, approval: Approval::Approved, reason: String::new() }];
+                let mut events = vec![Event::ApprovalChanged {
+                    account: a.id,
+                    approval: Approval::Approved,
+                    reason: String::new(),
+                }];
                 events.extend(self.close_join_requests(a.id, true, ""));
                 done(a.org, events)
             }
@@ -798,24 +1037,34 @@ impl<'a> Ctx<'a> {
                 self.need(a.org, perms::MEMBERS_APPROVE, "reject accounts")?;
                 self.not_self(a, "reject")?;
                 if a.level == Level::Owner {
-                    return conflict(format!("{} is the {} and cannot be rejected", a.email, self.words(a.org).owner));
+                    return conflict(format!(
+                        "{} is the {} and cannot be rejected",
+                        a.email,
+                        self.words(a.org).owner
+                    ));
                 }
                 self.may_manage(a, "reject")?;
                 let reason = validate::message("reason", reason, 500)?;
                 if a.approval == Approval::Rejected {
                     return conflict(format!("{} is already rejected", a.email));
                 }
-                let mut events = vec![Event::ApprovalChanged { account: a.id, approval: Approval::Rejected, reason: reason.clone() }];
+                let mut events = vec![Event::ApprovalChanged {
+                    account: a.id,
+                    approval: Approval::Rejected,
+                    reason: reason.clone(),
+                }];
                 events.extend(self.close_join_requests(a.id, false, &reason));
                 done(a.org, events)
             }
             Promote { account } => {
                 let a = self.account(*account)?;
                 let w = self.words(a.org);
-                self.need_admin(a.org, &format!("make someone an {}", w.admin))?;
+                self.need_admin(a.org, &format!("make someone {}", an(&w.admin)))?;
                 match a.level {
                     Level::Member => {}
-                    Level::Admin => return conflict(format!("{} is already an {}", a.email, w.admin)),
+                    Level::Admin => {
+                        return conflict(format!("{} is already {}", a.email, an(&w.admin)));
+                    }
                     Level::Owner => return conflict(format!("{} is the {}", a.email, w.owner)),
                 }
                 if !a.verified {
@@ -825,23 +1074,36 @@ impl<'a> Ctx<'a> {
                     ));
                 }
                 if !a.active() {
-                    return conflict(format!("{} must be enabled and approved to become an {}", a.email, w.admin));
+                    return conflict(format!(
+                        "{} must be enabled and approved to become {}",
+                        a.email,
+                        an(&w.admin)
+                    ));
                 }
-                done(a.org, vec![Event::LevelChanged { account: a.id, level: Level::Admin }])
+                done(
+                    a.org,
+                    vec![Event::LevelChanged {
+                        account: a.id,
+                        level: Level::Admin,
+                    }],
+                )
             }
             Demote { account } => {
                 let a = self.account(*account)?;
                 let w = self.words(a.org);
-                self.need_admin(a.org, &format!("make an {} a {}", w.admin, w.member))?;
+                self.need_admin(a.org, &format!("make {} {}", an(&w.admin), an(&w.member)))?;
                 if self.actor.id() == Some(a.id) {
                     return forbidden(format!(
-                        "you cannot make yourself a {}: ask another {} (every organisation keeps at least one)",
-                        w.member, w.admin
+                        "you cannot make yourself {}: ask another {} (every organisation keeps at least one)",
+                        an(&w.member),
+                        w.admin
                     ));
                 }
                 match a.level {
                     Level::Admin => {}
-                    Level::Member => return conflict(format!("{} is already a {}", a.email, w.member)),
+                    Level::Member => {
+                        return conflict(format!("{} is already {}", a.email, an(&w.member)));
+                    }
                     Level::Owner => {
                         return conflict(format!(
                             "{} is the {}: an organisation must keep exactly one {}, so transfer ownership first",
@@ -849,7 +1111,13 @@ impl<'a> Ctx<'a> {
                         ));
                     }
                 }
-                done(a.org, vec![Event::LevelChanged { account: a.id, level: Level::Member }])
+                done(
+                    a.org,
+                    vec![Event::LevelChanged {
+                        account: a.id,
+                        level: Level::Member,
+                    }],
+                )
             }
             DeleteAccount { account } => {
                 let a = self.account(*account)?;
@@ -864,21 +1132,39 @@ impl<'a> Ctx<'a> {
                 }
                 self.may_manage(a, "delete")?;
                 if a.enabled {
-                    return conflict(format!("{} must be disabled before it can be deleted", a.email));
+                    return conflict(format!(
+                        "{} must be disabled before it can be deleted",
+                        a.email
+                    ));
                 }
                 if let Some(p) = self.owned_programs(a).first() {
-                    return conflict(format!("{} owns {}: name a new owner first", a.email, p.name));
+                    return conflict(format!(
+                        "{} owns {}: name a new owner first",
+                        a.email, p.name
+                    ));
                 }
-                done(a.org, vec![Event::AccountDeleted { account: a.id, email: a.email.clone() }])
+                done(
+                    a.org,
+                    vec![Event::AccountDeleted {
+                        account: a.id,
+                        email: a.email.clone(),
+                    }],
+                )
             }
-            RequestPasswordReset { account, secret_hash } => {
+            RequestPasswordReset {
+                account,
+                secret_hash,
+            } => {
                 let a = self.account(*account)?;
                 if self.actor.id() != Some(a.id) {
                     self.need(a.org, perms::MEMBERS_MANAGE, "send password resets")?;
                     self.may_manage(a, "reset the password of")?;
                 }
                 if !a.enabled {
-                    return conflict(format!("{} is disabled: enable it before sending a reset", a.email));
+                    return conflict(format!(
+                        "{} is disabled: enable it before sending a reset",
+                        a.email
+                    ));
                 }
                 let ttl = self.dir.orgs[&a.org].settings.reset_ttl_hours;
                 let reset = ResetRequest {
@@ -895,7 +1181,14 @@ impl<'a> Ctx<'a> {
             }
 
             // ----- roles -----
-            CreateRole { org, name, description, scope, permissions, gate } => {
+            CreateRole {
+                org,
+                name,
+                description,
+                scope,
+                permissions,
+                gate,
+            } => {
                 self.org(*org)?;
                 self.need(*org, perms::ROLES_MANAGE, "create roles")?;
                 let name = validate::line("role name", name, 60, true)?;
@@ -905,7 +1198,9 @@ impl<'a> Ctx<'a> {
                 let gate = match gate {
                     Some(g) => {
                         if !self.actor.is_operator() {
-                            return forbidden("only a platform operator can tie a role to a contract");
+                            return forbidden(
+                                "only a platform operator can tie a role to a contract",
+                            );
                         }
                         Some(validate::line("product", g, 40, true)?)
                     }
@@ -925,7 +1220,12 @@ impl<'a> Ctx<'a> {
                 self.may_confer(&role)?;
                 done(*org, vec![Event::RoleCreated { role }])
             }
-            EditRole { role, name, description, permissions } => {
+            EditRole {
+                role,
+                name,
+                description,
+                permissions,
+            } => {
                 let r = self.role(*role)?;
                 self.need(r.org, perms::ROLES_MANAGE, "edit roles")?;
                 if r.builtin.is_some() {
@@ -945,7 +1245,15 @@ impl<'a> Ctx<'a> {
                 if name == r.name && description == r.description && *permissions == r.permissions {
                     return conflict("nothing to change");
                 }
-                done(r.org, vec![Event::RoleEdited { role: r.id, name, description, permissions: permissions.clone() }])
+                done(
+                    r.org,
+                    vec![Event::RoleEdited {
+                        role: r.id,
+                        name,
+                        description,
+                        permissions: permissions.clone(),
+                    }],
+                )
             }
             DeleteRole { role } => {
                 let r = self.role(*role)?;
@@ -955,13 +1263,34 @@ impl<'a> Ctx<'a> {
                 }
                 self.may_confer(r)?;
                 let has = |gs: &[Grant]| gs.iter().any(|g| g.role == r.id);
-                let accounts = self.dir.accounts_of(r.org).filter(|a| has(&a.roles)).count()
-                    + self.dir.programs.values().filter(|p| p.org == r.org).map(|p| p.grants.values().filter(|g| has(g)).count()).sum::<usize>();
-                let groups = self.dir.groups.values().filter(|g| g.org == r.org && has(&g.roles)).count();
-                let invitations = self.dir.invitations.values().filter(|i| {
-                    i.status_at(self.now) == InvitationStatus::Pending
-                        && (i.roles.contains(&r.id) || i.programs.iter().any(|o| o.role == r.id))
-                }).count();
+                let accounts = self
+                    .dir
+                    .accounts_of(r.org)
+                    .filter(|a| has(&a.roles))
+                    .count()
+                    + self
+                        .dir
+                        .programs
+                        .values()
+                        .filter(|p| p.org == r.org)
+                        .map(|p| p.grants.values().filter(|g| has(g)).count())
+                        .sum::<usize>();
+                let groups = self
+                    .dir
+                    .groups
+                    .values()
+                    .filter(|g| g.org == r.org && has(&g.roles))
+                    .count();
+                let invitations = self
+                    .dir
+                    .invitations
+                    .values()
+                    .filter(|i| {
+                        i.status_at(self.now) == InvitationStatus::Pending
+                            && (i.roles.contains(&r.id)
+                                || i.programs.iter().any(|o| o.role == r.id))
+                    })
+                    .count();
                 if accounts + groups + invitations > 0 {
                     return conflict(format!(
                         "{} is held by {accounts} account(s) and {groups} group(s) and offered by {invitations} pending invitation(s): revoke it first",
@@ -970,12 +1299,19 @@ impl<'a> Ctx<'a> {
                 }
                 done(r.org, vec![Event::RoleDeleted { role: r.id }])
             }
-            GrantRole { account, role, until } => {
+            GrantRole {
+                account,
+                role,
+                until,
+            } => {
                 let a = self.account(*account)?;
                 let r = self.role(*role)?;
                 self.need(a.org, perms::ROLES_MANAGE, "grant roles")?;
                 if r.org != a.org || r.scope != Scope::Org {
-                    return invalid(format!("{} is a program role: grant it in a program", r.name));
+                    return invalid(format!(
+                        "{} is a program role: grant it in a program",
+                        r.name
+                    ));
                 }
                 self.may_manage(a, "grant roles to")?;
                 self.may_confer(r)?;
@@ -984,7 +1320,14 @@ impl<'a> Ctx<'a> {
                     return conflict(format!("{} already holds {}", a.email, r.name));
                 }
                 self.seat_for(r, a.id, &[])?;
-                done(a.org, vec![Event::RoleGranted { account: a.id, role: r.id, until: *until }])
+                done(
+                    a.org,
+                    vec![Event::RoleGranted {
+                        account: a.id,
+                        role: r.id,
+                        until: *until,
+                    }],
+                )
             }
             RevokeRole { account, role } => {
                 let a = self.account(*account)?;
@@ -995,9 +1338,19 @@ impl<'a> Ctx<'a> {
                 if !a.roles.iter().any(|g| g.role == r.id) {
                     return conflict(format!("{} does not hold {}", a.email, r.name));
                 }
-                done(a.org, vec![Event::RoleRevoked { account: a.id, role: r.id }])
+                done(
+                    a.org,
+                    vec![Event::RoleRevoked {
+                        account: a.id,
+                        role: r.id,
+                    }],
+                )
             }
-            RequestRole { role, program, note } => {
+            RequestRole {
+                role,
+                program,
+                note,
+            } => {
                 let Some(me) = self.actor.account else {
                     return forbidden("only an account can ask for a role");
                 };
@@ -1011,19 +1364,36 @@ impl<'a> Ctx<'a> {
                     }
                     (Scope::Program, Some(p)) => {
                         let p = self.program(*p)?;
-                        if p.grants.get(&me.id).is_some_and(|gs| gs.iter().any(|g| g.role == r.id && g.live(self.now))) {
+                        if p.grants
+                            .get(&me.id)
+                            .is_some_and(|gs| gs.iter().any(|g| g.role == r.id && g.live(self.now)))
+                        {
                             return conflict(format!("you already hold {} in {}", r.name, p.name));
                         }
                         if r.builtin == Some(Builtin::ProgramOwner) {
                             return invalid("ownership of a program is transferred, not requested");
                         }
                     }
-                    (Scope::Org, Some(_)) => return invalid(format!("{} is an organisation role, not a program role", r.name)),
-                    (Scope::Program, None) => return invalid(format!("{} is a program role: name the program", r.name)),
+                    (Scope::Org, Some(_)) => {
+                        return invalid(format!(
+                            "{} is an organisation role, not a program role",
+                            r.name
+                        ));
+                    }
+                    (Scope::Program, None) => {
+                        return invalid(format!("{} is a program role: name the program", r.name));
+                    }
                 }
-                let kind = RequestKind::Role { role: r.id, program: *program };
-                if self.dir.requests.values().any(|q| q.account == me.id && q.kind == kind && q.status == RequestStatus::Pending) {
-                    return conflict("you already asked for this: the request is waiting in the approval queue");
+                let kind = RequestKind::Role {
+                    role: r.id,
+                    program: *program,
+                };
+                if self.dir.requests.values().any(|q| {
+                    q.account == me.id && q.kind == kind && q.status == RequestStatus::Pending
+                }) {
+                    return conflict(
+                        "you already asked for this: the request is waiting in the approval queue",
+                    );
                 }
                 let request = ApprovalRequest {
                     id: RequestId(self.ids.next()),
@@ -1093,7 +1463,13 @@ impl<'a> Ctx<'a> {
                         self.seat_for(r, a.id, &[])?;
                     }
                 }
-                done(g.org, vec![Event::GroupMemberAdded { group: g.id, account: a.id }])
+                done(
+                    g.org,
+                    vec![Event::GroupMemberAdded {
+                        group: g.id,
+                        account: a.id,
+                    }],
+                )
             }
             RemoveFromGroup { group, account } => {
                 let g = self.group(*group)?;
@@ -1103,14 +1479,23 @@ impl<'a> Ctx<'a> {
                 if !g.members.contains(&a.id) {
                     return conflict(format!("{} is not in {}", a.email, g.name));
                 }
-                done(g.org, vec![Event::GroupMemberRemoved { group: g.id, account: a.id }])
+                done(
+                    g.org,
+                    vec![Event::GroupMemberRemoved {
+                        group: g.id,
+                        account: a.id,
+                    }],
+                )
             }
             GrantGroupRole { group, role, until } => {
                 let g = self.group(*group)?;
                 let r = self.role(*role)?;
                 self.need(g.org, perms::ROLES_MANAGE, "grant roles to groups")?;
                 if r.org != g.org || r.scope != Scope::Org {
-                    return invalid(format!("{} is a program role: grant it in a program", r.name));
+                    return invalid(format!(
+                        "{} is a program role: grant it in a program",
+                        r.name
+                    ));
                 }
                 self.may_confer(r)?;
                 self.future(*until, "the grant")?;
@@ -1123,9 +1508,19 @@ impl<'a> Ctx<'a> {
                 } else if let Some(product) = &r.gate
                     && !policy::product_active(self.dir, r.org, product, self.now)
                 {
-                    return conflict(format!("{} is available only with an active {product} contract", r.name));
+                    return conflict(format!(
+                        "{} is available only with an active {product} contract",
+                        r.name
+                    ));
                 }
-                done(g.org, vec![Event::GroupRoleGranted { group: g.id, role: r.id, until: *until }])
+                done(
+                    g.org,
+                    vec![Event::GroupRoleGranted {
+                        group: g.id,
+                        role: r.id,
+                        until: *until,
+                    }],
+                )
             }
             RevokeGroupRole { group, role } => {
                 let g = self.group(*group)?;
@@ -1135,7 +1530,13 @@ impl<'a> Ctx<'a> {
                 if !g.roles.iter().any(|x| x.role == r.id) {
                     return conflict(format!("{} does not hold {}", g.name, r.name));
                 }
-                done(g.org, vec![Event::GroupRoleRevoked { group: g.id, role: r.id }])
+                done(
+                    g.org,
+                    vec![Event::GroupRoleRevoked {
+                        group: g.id,
+                        role: r.id,
+                    }],
+                )
             }
 
             // ----- programs -----
@@ -1146,7 +1547,11 @@ impl<'a> Ctx<'a> {
                 self.program_name_free(*org, &name, None)?;
                 let owner = match (owner, self.actor.id()) {
                     (Some(o), me) if Some(*o) != me => {
-                        self.need(*org, perms::PROGRAMS_MANAGE, "create a program for someone else")?;
+                        self.need(
+                            *org,
+                            perms::PROGRAMS_MANAGE,
+                            "create a program for someone else",
+                        )?;
                         *o
                     }
                     (Some(o), _) => *o,
@@ -1174,41 +1579,88 @@ impl<'a> Ctx<'a> {
             RenameProgram { program, name } => {
                 let p = self.program(*program)?;
                 if self.program_authority(p) < ProgramAuthority::Full {
-                    return forbidden(format!("only the {} or an {} can rename {}", self.words(p.org).program_owner, self.words(p.org).admin, p.name));
+                    return forbidden(format!(
+                        "only the {} or {} can rename {}",
+                        self.words(p.org).program_owner,
+                        an(&self.words(p.org).admin),
+                        p.name
+                    ));
                 }
                 let name = validate::line("program name", name, 100, true)?;
                 self.program_name_free(p.org, &name, Some(p.id))?;
                 if name == p.name {
                     return conflict("nothing to change");
                 }
-                done(p.org, vec![Event::ProgramRenamed { program: p.id, name }])
+                done(
+                    p.org,
+                    vec![Event::ProgramRenamed {
+                        program: p.id,
+                        name,
+                    }],
+                )
             }
             DeleteProgram { program } => {
                 let p = self.program(*program)?;
                 if self.program_authority(p) < ProgramAuthority::Full {
-                    return forbidden(format!("only the {} or an {} can delete {}", self.words(p.org).program_owner, self.words(p.org).admin, p.name));
+                    return forbidden(format!(
+                        "only the {} or {} can delete {}",
+                        self.words(p.org).program_owner,
+                        an(&self.words(p.org).admin),
+                        p.name
+                    ));
                 }
                 done(p.org, vec![Event::ProgramDeleted { program: p.id }])
             }
-            GrantProgramRole { program, account, role, until } => {
+            GrantProgramRole {
+                program,
+                account,
+                role,
+                until,
+            } => {
                 let p = self.program(*program)?;
                 let a = self.account(*account)?;
                 let r = self.role(*role)?;
                 self.check_program_grant(p, r, Some(a))?;
                 self.future(*until, "the grant")?;
-                if p.grants.get(&a.id).is_some_and(|gs| gs.iter().any(|g| g.role == r.id && g.until == *until)) {
-                    return conflict(format!("{} already holds {} in {}", a.email, r.name, p.name));
+                if p.grants
+                    .get(&a.id)
+                    .is_some_and(|gs| gs.iter().any(|g| g.role == r.id && g.until == *until))
+                {
+                    return conflict(format!(
+                        "{} already holds {} in {}",
+                        a.email, r.name, p.name
+                    ));
                 }
                 self.seat_for(r, a.id, &[])?;
-                done(p.org, vec![Event::ProgramRoleGranted { program: p.id, account: a.id, role: r.id, until: *until }])
+                done(
+                    p.org,
+                    vec![Event::ProgramRoleGranted {
+                        program: p.id,
+                        account: a.id,
+                        role: r.id,
+                        until: *until,
+                    }],
+                )
             }
-            ChangeProgramRole { program, account, from, to } => {
+            ChangeProgramRole {
+                program,
+                account,
+                from,
+                to,
+            } => {
                 let p = self.program(*program)?;
                 let a = self.account(*account)?;
                 let old = self.role(*from)?;
                 let new = self.role(*to)?;
-                let Some(grant) = p.grants.get(&a.id).and_then(|gs| gs.iter().find(|g| g.role == old.id)) else {
-                    return conflict(format!("{} does not hold {} in {}", a.email, old.name, p.name));
+                let Some(grant) = p
+                    .grants
+                    .get(&a.id)
+                    .and_then(|gs| gs.iter().find(|g| g.role == old.id))
+                else {
+                    return conflict(format!(
+                        "{} does not hold {} in {}",
+                        a.email, old.name, p.name
+                    ));
                 };
                 if old.id == new.id {
                     return conflict("nothing to change");
@@ -1216,20 +1668,50 @@ impl<'a> Ctx<'a> {
                 self.check_program_revoke(p, old)?;
                 self.check_program_grant(p, new, Some(a))?;
                 self.seat_for(new, a.id, &[])?;
-                done(p.org, vec![
-                    Event::ProgramRoleRevoked { program: p.id, account: a.id, role: old.id },
-                    Event::ProgramRoleGranted { program: p.id, account: a.id, role: new.id, until: grant.until },
-                ])
+                done(
+                    p.org,
+                    vec![
+                        Event::ProgramRoleRevoked {
+                            program: p.id,
+                            account: a.id,
+                            role: old.id,
+                        },
+                        Event::ProgramRoleGranted {
+                            program: p.id,
+                            account: a.id,
+                            role: new.id,
+                            until: grant.until,
+                        },
+                    ],
+                )
             }
-            RevokeProgramRole { program, account, role } => {
+            RevokeProgramRole {
+                program,
+                account,
+                role,
+            } => {
                 let p = self.program(*program)?;
                 let a = self.account(*account)?;
                 let r = self.role(*role)?;
-                if !p.grants.get(&a.id).is_some_and(|gs| gs.iter().any(|g| g.role == r.id)) {
-                    return conflict(format!("{} does not hold {} in {}", a.email, r.name, p.name));
+                if !p
+                    .grants
+                    .get(&a.id)
+                    .is_some_and(|gs| gs.iter().any(|g| g.role == r.id))
+                {
+                    return conflict(format!(
+                        "{} does not hold {} in {}",
+                        a.email, r.name, p.name
+                    ));
                 }
                 self.check_program_revoke(p, r)?;
-                done(p.org, vec![Event::ProgramRoleRevoked { program: p.id, account: a.id, role: r.id }])
+                done(
+                    p.org,
+                    vec![Event::ProgramRoleRevoked {
+                        program: p.id,
+                        account: a.id,
+                        role: r.id,
+                    }],
+                )
             }
             RemoveFromProgram { program, account } => {
                 let p = self.program(*program)?;
@@ -1250,7 +1732,11 @@ impl<'a> Ctx<'a> {
                     if let Some(r) = self.dir.roles.get(&g.role) {
                         self.check_program_revoke(p, r)?;
                     }
-                    events.push(Event::ProgramRoleRevoked { program: p.id, account: a.id, role: g.role });
+                    events.push(Event::ProgramRoleRevoked {
+                        program: p.id,
+                        account: a.id,
+                        role: g.role,
+                    });
                 }
                 done(p.org, events)
             }
@@ -1268,23 +1754,41 @@ impl<'a> Ctx<'a> {
                     return not_found(format!("no account {to} in your organisation"));
                 }
                 if p.owner == a.id {
-                    return conflict(format!("{} is already the {} of {}", a.email, w.program_owner, p.name));
+                    return conflict(format!(
+                        "{} is already the {} of {}",
+                        a.email, w.program_owner, p.name
+                    ));
                 }
                 if !a.enabled {
                     return conflict(format!("{} is disabled and cannot own a program", a.email));
                 }
-                let mut events = vec![Event::ProgramOwnerChanged { program: p.id, from: p.owner, to: a.id }];
+                let mut events = vec![Event::ProgramOwnerChanged {
+                    program: p.id,
+                    from: p.owner,
+                    to: a.id,
+                }];
                 // The former owner stays on as a contributor (seed 004's secondary contact).
                 if let Some(contrib) = self.dir.builtin_role(p.org, Builtin::Contributor)
                     && self.dir.accounts.contains_key(&p.owner)
                 {
-                    events.push(Event::ProgramRoleGranted { program: p.id, account: p.owner, role: contrib.id, until: None });
+                    events.push(Event::ProgramRoleGranted {
+                        program: p.id,
+                        account: p.owner,
+                        role: contrib.id,
+                        until: None,
+                    });
                 }
                 done(p.org, events)
             }
 
             // ----- contracts -----
-            CreateContract { org, product, start, end, seats } => {
+            CreateContract {
+                org,
+                product,
+                start,
+                end,
+                seats,
+            } => {
                 self.org(*org)?;
                 self.operator_only()?;
                 let product = validate::line("product", product, 40, true)?;
@@ -1301,23 +1805,43 @@ impl<'a> Ctx<'a> {
                     seats: *seats,
                     version: 1,
                 };
-                done(*org, vec![Event::ContractCreated { contract }])
+                let created = Event::ContractCreated { contract };
+                self.seats_hold_after(*org, &created)?;
+                done(*org, vec![created])
             }
             SuspendContract { contract } => {
                 let c = self.contract(*contract)?;
                 self.operator_only()?;
                 if c.status != ContractStatus::Active {
-                    return conflict(format!("contract {} is {}, not active", c.id, c.status.as_str()));
+                    return conflict(format!(
+                        "contract {} is {}, not active",
+                        c.id,
+                        c.status.as_str()
+                    ));
                 }
-                done(c.org, vec![Event::ContractStatusChanged { contract: c.id, status: ContractStatus::Suspended }])
+                let change = Event::ContractStatusChanged {
+                    contract: c.id,
+                    status: ContractStatus::Suspended,
+                };
+                self.seats_hold_after(c.org, &change)?;
+                done(c.org, vec![change])
             }
             ResumeContract { contract } => {
                 let c = self.contract(*contract)?;
                 self.operator_only()?;
                 if c.status != ContractStatus::Suspended {
-                    return conflict(format!("contract {} is {}, not suspended", c.id, c.status.as_str()));
+                    return conflict(format!(
+                        "contract {} is {}, not suspended",
+                        c.id,
+                        c.status.as_str()
+                    ));
                 }
-                done(c.org, vec![Event::ContractStatusChanged { contract: c.id, status: ContractStatus::Active }])
+                let change = Event::ContractStatusChanged {
+                    contract: c.id,
+                    status: ContractStatus::Active,
+                };
+                self.seats_hold_after(c.org, &change)?;
+                done(c.org, vec![change])
             }
             EndContract { contract } => {
                 let c = self.contract(*contract)?;
@@ -1325,7 +1849,12 @@ impl<'a> Ctx<'a> {
                 if c.status == ContractStatus::Ended {
                     return conflict(format!("contract {} has already ended", c.id));
                 }
-                done(c.org, vec![Event::ContractStatusChanged { contract: c.id, status: ContractStatus::Ended }])
+                let change = Event::ContractStatusChanged {
+                    contract: c.id,
+                    status: ContractStatus::Ended,
+                };
+                self.seats_hold_after(c.org, &change)?;
+                done(c.org, vec![change])
             }
             ChangeSeats { contract, seats } => {
                 let c = self.contract(*contract)?;
@@ -1333,7 +1862,11 @@ impl<'a> Ctx<'a> {
                 if c.seats == *seats {
                     return conflict("nothing to change");
                 }
-                for r in self.dir.roles_of(c.org).filter(|r| r.gate.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(&c.product))) {
+                for r in self.dir.roles_of(c.org).filter(|r| {
+                    r.gate
+                        .as_deref()
+                        .is_some_and(|g| g.eq_ignore_ascii_case(&c.product))
+                }) {
                     let held = policy::holders(self.dir, r, self.now).len();
                     if held > *seats as usize {
                         return conflict(format!(
@@ -1343,11 +1876,21 @@ impl<'a> Ctx<'a> {
                         ));
                     }
                 }
-                done(c.org, vec![Event::ContractSeatsChanged { contract: c.id, seats: *seats }])
+                done(
+                    c.org,
+                    vec![Event::ContractSeatsChanged {
+                        contract: c.id,
+                        seats: *seats,
+                    }],
+                )
             }
 
             // ----- approvals -----
-            Decide { request, approve, reason } => {
+            Decide {
+                request,
+                approve,
+                reason,
+            } => {
                 let q = self.request(*request)?;
                 self.need(q.org, perms::MEMBERS_APPROVE, "decide approval requests")?;
                 let a = self.account(q.account)?;
@@ -1367,35 +1910,66 @@ impl<'a> Ctx<'a> {
                 match &q.kind {
                     RequestKind::Join => {
                         self.may_manage(a, "approve")?;
-                        let approval = if *approve { Approval::Approved } else { Approval::Rejected };
+                        let approval = if *approve {
+                            Approval::Approved
+                        } else {
+                            Approval::Rejected
+                        };
                         let mut events = vec![];
                         if a.approval != approval {
-                            events.push(Event::ApprovalChanged { account: a.id, approval, reason: reason.clone() });
+                            events.push(Event::ApprovalChanged {
+                                account: a.id,
+                                approval,
+                                reason: reason.clone(),
+                            });
                         }
-                        events.push(Event::RequestDecided { request: q.id, approved: *approve, by, reason });
+                        events.push(Event::RequestDecided {
+                            request: q.id,
+                            approved: *approve,
+                            by,
+                            reason,
+                        });
                         done(q.org, events)
                     }
                     RequestKind::Role { role, program } => {
-                        let decided = Event::RequestDecided { request: q.id, approved: *approve, by, reason };
+                        let decided = Event::RequestDecided {
+                            request: q.id,
+                            approved: *approve,
+                            by,
+                            reason,
+                        };
                         if !*approve {
                             return done(q.org, vec![decided]);
                         }
                         let Some(r) = self.dir.roles.get(role) else {
-                            return conflict("the requested role no longer exists: reject the request");
+                            return conflict(
+                                "the requested role no longer exists: reject the request",
+                            );
                         };
                         let grant = match program {
                             None => {
                                 self.need(q.org, perms::ROLES_MANAGE, "grant roles")?;
                                 self.may_manage(a, "grant roles to")?;
                                 self.may_confer(r)?;
-                                Event::RoleGranted { account: a.id, role: r.id, until: None }
+                                Event::RoleGranted {
+                                    account: a.id,
+                                    role: r.id,
+                                    until: None,
+                                }
                             }
                             Some(pid) => {
                                 let Some(p) = self.dir.programs.get(pid) else {
-                                    return conflict("the program no longer exists: reject the request");
+                                    return conflict(
+                                        "the program no longer exists: reject the request",
+                                    );
                                 };
                                 self.check_program_grant(p, r, Some(a))?;
-                                Event::ProgramRoleGranted { program: p.id, account: a.id, role: r.id, until: None }
+                                Event::ProgramRoleGranted {
+                                    program: p.id,
+                                    account: a.id,
+                                    role: r.id,
+                                    until: None,
+                                }
                             }
                         };
                         self.seat_for(r, a.id, &[])?;
@@ -1414,6 +1988,31 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Invariant 7 across contract changes: after `change`, every gated role of `org`
+    /// whose product is in force must still have a seat for each holder. A contract that
+    /// stops being in force altogether is fine (the role then confers nothing); one that
+    /// leaves a smaller contract in force, or starts with too few seats, is not.
+    fn seats_hold_after(&self, org: OrgId, change: &Event) -> Decision<()> {
+        let mut after = self.dir.clone();
+        after.apply_event(change, self.now);
+        for r in after.roles_of(org) {
+            let Some(product) = &r.gate else { continue };
+            if policy::seat_capacity(&after, org, product).is_none() {
+                continue;
+            }
+            let held = policy::holders(&after, r, self.now).len();
+            let seats = policy::product_seats(&after, org, product, self.now) as usize;
+            if held > seats {
+                return conflict(format!(
+                    "{} is held by {held} accounts but only {seats} seats of {product} would remain: revoke it from {} of them first or keep more seats",
+                    r.name,
+                    held - seats
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn program_authority(&self, p: &Program) -> ProgramAuthority {
         policy::program_authority(self.dir, self.actor.who, p, self.now)
     }
@@ -1423,7 +2022,11 @@ impl<'a> Ctx<'a> {
     fn check_program_grant(&self, p: &Program, r: &Role, target: Option<&Account>) -> Decision<()> {
         let w = self.words(p.org);
         if r.org != p.org || r.scope != Scope::Program {
-            return invalid(format!("{} is not a {} role", r.name, w.program.to_lowercase()));
+            return invalid(format!(
+                "{} is not a {} role",
+                r.name,
+                w.program.to_lowercase()
+            ));
         }
         let authority = self.program_authority(p);
         let basic = matches!(r.builtin, Some(Builtin::Viewer | Builtin::Contributor));
@@ -1432,8 +2035,11 @@ impl<'a> Ctx<'a> {
             ProgramAuthority::Contacts if basic => {}
             ProgramAuthority::Contacts => {
                 return forbidden(format!(
-                    "only the {} or an {} can give {} in {}",
-                    w.program_owner, w.admin, r.name, p.name
+                    "only the {} or {} can give {} in {}",
+                    w.program_owner,
+                    an(&w.admin),
+                    r.name,
+                    p.name
                 ));
             }
             ProgramAuthority::None => {
@@ -1445,20 +2051,33 @@ impl<'a> Ctx<'a> {
                 return not_found(format!("no account {} in your organisation", a.id));
             }
             if r.builtin == Some(Builtin::ProgramOwner) {
-                return invalid(format!("name a new {} with a transfer, not a grant", w.program_owner));
+                return invalid(format!(
+                    "name a new {} with a transfer, not a grant",
+                    w.program_owner
+                ));
             }
             if p.owner == a.id {
-                return conflict(format!("{} is the {} of {} and holds every program permission", a.email, w.program_owner, p.name));
+                return conflict(format!(
+                    "{} is the {} of {} and holds every program permission",
+                    a.email, w.program_owner, p.name
+                ));
             }
             if !a.enabled {
                 return conflict(format!("{} is disabled", a.email));
             }
             if authority == ProgramAuthority::Contacts
                 && p.grants.get(&a.id).is_some_and(|gs| {
-                    gs.iter().any(|g| self.dir.roles.get(&g.role).is_some_and(|x| !matches!(x.builtin, Some(Builtin::Viewer | Builtin::Contributor))))
+                    gs.iter().any(|g| {
+                        self.dir.roles.get(&g.role).is_some_and(|x| {
+                            !matches!(x.builtin, Some(Builtin::Viewer | Builtin::Contributor))
+                        })
+                    })
                 })
             {
-                return forbidden(format!("{} holds roles in {} that only the {} can change", a.email, p.name, w.program_owner));
+                return forbidden(format!(
+                    "{} holds roles in {} that only the {} can change",
+                    a.email, p.name, w.program_owner
+                ));
             }
         }
         Ok(())
@@ -1468,9 +2087,21 @@ impl<'a> Ctx<'a> {
         let w = self.words(p.org);
         match self.program_authority(p) {
             ProgramAuthority::Full => Ok(()),
-            ProgramAuthority::Contacts if matches!(r.builtin, Some(Builtin::Viewer | Builtin::Contributor)) => Ok(()),
-            ProgramAuthority::Contacts => forbidden(format!("only the {} or an {} can remove {} in {}", w.program_owner, w.admin, r.name, p.name)),
-            ProgramAuthority::None => forbidden(format!("you cannot manage the contacts of {}", p.name)),
+            ProgramAuthority::Contacts
+                if matches!(r.builtin, Some(Builtin::Viewer | Builtin::Contributor)) =>
+            {
+                Ok(())
+            }
+            ProgramAuthority::Contacts => forbidden(format!(
+                "only the {} or {} can remove {} in {}",
+                w.program_owner,
+                an(&w.admin),
+                r.name,
+                p.name
+            )),
+            ProgramAuthority::None => {
+                forbidden(format!("you cannot manage the contacts of {}", p.name))
+            }
         }
     }
 
@@ -1478,31 +2109,62 @@ impl<'a> Ctx<'a> {
         self.dir
             .requests
             .values()
-            .filter(|r| r.account == account && r.kind == RequestKind::Join && r.status == RequestStatus::Pending)
-            .map(|r| Event::RequestDecided { request: r.id, approved, by: self.label(), reason: reason.into() })
+            .filter(|r| {
+                r.account == account
+                    && r.kind == RequestKind::Join
+                    && r.status == RequestStatus::Pending
+            })
+            .map(|r| Event::RequestDecided {
+                request: r.id,
+                approved,
+                by: self.label(),
+                reason: reason.into(),
+            })
             .collect()
     }
 
     fn role_name_free(&self, org: OrgId, name: &str, except: Option<RoleId>) -> Decision<()> {
-        if self.dir.roles_of(org).any(|r| r.name.eq_ignore_ascii_case(name) && Some(r.id) != except) {
+        if self
+            .dir
+            .roles_of(org)
+            .any(|r| r.name.eq_ignore_ascii_case(name) && Some(r.id) != except)
+        {
             return conflict(format!("a role named {name} already exists"));
         }
         Ok(())
     }
 
     fn group_name_free(&self, org: OrgId, name: &str, except: Option<GroupId>) -> Decision<()> {
-        if self.dir.groups.values().any(|g| g.org == org && g.name.eq_ignore_ascii_case(name) && Some(g.id) != except) {
+        if self
+            .dir
+            .groups
+            .values()
+            .any(|g| g.org == org && g.name.eq_ignore_ascii_case(name) && Some(g.id) != except)
+        {
             return conflict(format!("a group named {name} already exists"));
         }
         Ok(())
     }
 
     fn program_name_free(&self, org: OrgId, name: &str, except: Option<ProgramId>) -> Decision<()> {
-        if self.dir.programs.values().any(|p| p.org == org && p.name.eq_ignore_ascii_case(name) && Some(p.id) != except) {
+        if self
+            .dir
+            .programs
+            .values()
+            .any(|p| p.org == org && p.name.eq_ignore_ascii_case(name) && Some(p.id) != except)
+        {
             return conflict(format!("a program named {name} already exists"));
         }
         Ok(())
     }
+}
+
+/// "an Admin", "a Management Contact", "a User": the article for an organisation's own word.
+fn an(word: &str) -> String {
+    let first = word.chars().next().unwrap_or('x').to_ascii_lowercase();
+    // "U" mostly sounds like "you" (User, Unit): those take "a".
+    let vowel = matches!(first, 'a' | 'e' | 'i' | 'o') || word.to_lowercase().starts_with("un");
+    format!("{} {word}", if vowel { "an" } else { "a" })
 }
 
 fn hours(h: u32) -> SignedDuration {
@@ -1518,7 +2180,10 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 fn check_settings(s: &Settings) -> Decision<()> {
-    for (what, h) in [("invitation lifetime", s.invitation_ttl_hours), ("reset-link lifetime", s.reset_ttl_hours)] {
+    for (what, h) in [
+        ("invitation lifetime", s.invitation_ttl_hours),
+        ("reset-link lifetime", s.reset_ttl_hours),
+    ] {
         if h == 0 || h > 24 * 90 {
             return invalid(format!("the {what} must be between 1 hour and 90 days"));
         }
@@ -1535,21 +2200,53 @@ fn check_settings(s: &Settings) -> Decision<()> {
     ] {
         validate::line(&format!("the word for {field}"), v, 40, true)?;
     }
+    // The program words name the built-in program roles, and role names are unique.
+    let program_words = [&t.program_owner, &t.program_contributor, &t.program_viewer];
+    for (i, a) in program_words.iter().enumerate() {
+        if program_words[..i].iter().any(|b| same_name(a, b)) {
+            return invalid(format!(
+                "'{}' names two program roles: choose different words",
+                a.trim()
+            ));
+        }
+    }
     Ok(())
+}
+
+/// Names compare like `role_name_free` does: trimmed, ASCII case-insensitive.
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
 }
 
 fn check_permissions(scope: Scope, permissions: &BTreeSet<String>) -> Decision<()> {
     for p in permissions {
         if !perms::valid_name(p) {
-            return invalid(format!("'{p}' is not a permission name (lowercase letters, digits, . _ - :)"));
+            // The refusal echoes the input, so it must not carry escape sequences to a screen.
+            let shown: String = p
+                .chars()
+                .map(|c| {
+                    if validate::is_unsafe_char(c) {
+                        '\u{FFFD}'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            return invalid(format!(
+                "'{shown}' is not a permission name (lowercase letters, digits, . _ - :)"
+            ));
         }
         let program = perms::is_program_permission(p);
         if program && scope == Scope::Org {
-            return invalid(format!("{p} is a program permission: put it in a program role"));
+            return invalid(format!(
+                "{p} is a program permission: put it in a program role"
+            ));
         }
         let known = perms::CATALOGUE.iter().any(|(k, _)| k == p);
         if !program && known && scope == Scope::Program {
-            return invalid(format!("{p} is an organisation permission: put it in an organisation role"));
+            return invalid(format!(
+                "{p} is an organisation permission: put it in an organisation role"
+            ));
         }
     }
     Ok(())
@@ -1573,9 +2270,24 @@ fn builtin_program_roles(org: OrgId, words: &Terminology, ids: &mut Ids) -> Vec<
         .map(String::from)
         .collect();
     [
-        (Builtin::Viewer, &words.program_viewer, "can view the program but not change it", viewer),
-        (Builtin::Contributor, &words.program_contributor, "can change the program and manage its viewers and contributors", contributor),
-        (Builtin::ProgramOwner, &words.program_owner, "the program's one main contact: everything in the program", owner),
+        (
+            Builtin::Viewer,
+            &words.program_viewer,
+            "can view the program but not change it",
+            viewer,
+        ),
+        (
+            Builtin::Contributor,
+            &words.program_contributor,
+            "can change the program and manage its viewers and contributors",
+            contributor,
+        ),
+        (
+            Builtin::ProgramOwner,
+            &words.program_owner,
+            "the program's one main contact: everything in the program",
+            owner,
+        ),
     ]
     .into_iter()
     .map(|(b, name, description, permissions)| Role {

@@ -38,7 +38,10 @@ pub fn email_key(email: &str) -> String {
 
 impl Directory {
     pub fn new() -> Self {
-        Directory { next_id: 1, ..Default::default() }
+        Directory {
+            next_id: 1,
+            ..Default::default()
+        }
     }
 
     /// Rebuilds the indexes after deserialising a snapshot.
@@ -55,7 +58,9 @@ impl Directory {
     }
 
     pub fn org_by_slug(&self, slug: &str) -> Option<&Org> {
-        self.by_slug.get(&slug.to_lowercase()).and_then(|id| self.orgs.get(id))
+        self.by_slug
+            .get(&slug.to_lowercase())
+            .and_then(|id| self.orgs.get(id))
     }
 
     pub fn account_by_email(&self, org: OrgId, email: &str) -> Option<&Account> {
@@ -147,8 +152,15 @@ impl Directory {
                     .insert((account.org, email_key(&account.email)), account.id);
                 self.accounts.insert(account.id, account.clone());
             }
-            AccountEdited { account, first_name, last_name, email } => {
-                let Some(a) = self.accounts.get(account) else { return };
+            AccountEdited {
+                account,
+                first_name,
+                last_name,
+                email,
+            } => {
+                let Some(a) = self.accounts.get(account) else {
+                    return;
+                };
                 let (org, old) = (a.org, email_key(&a.email));
                 self.by_email.remove(&(org, old));
                 self.by_email.insert((org, email_key(email)), *account);
@@ -173,7 +185,9 @@ impl Directory {
                     a.enabled = false;
                 }
             }
-            ApprovalChanged { account, approval, .. } => {
+            ApprovalChanged {
+                account, approval, ..
+            } => {
                 if let Some(a) = self.account_mut(*account) {
                     a.approval = *approval;
                 }
@@ -220,7 +234,12 @@ impl Directory {
                 self.bump(role.id.0);
                 self.roles.insert(role.id, role.clone());
             }
-            RoleEdited { role, name, description, permissions } => {
+            RoleEdited {
+                role,
+                name,
+                description,
+                permissions,
+            } => {
                 if let Some(r) = self.roles.get_mut(role) {
                     r.name = name.clone();
                     r.description = description.clone();
@@ -231,10 +250,17 @@ impl Directory {
             RoleDeleted { role } => {
                 self.roles.remove(role);
             }
-            RoleGranted { account, role, until } => {
+            RoleGranted {
+                account,
+                role,
+                until,
+            } => {
                 if let Some(a) = self.account_mut(*account) {
                     a.roles.retain(|g| g.role != *role);
-                    a.roles.push(Grant { role: *role, until: *until });
+                    a.roles.push(Grant {
+                        role: *role,
+                        until: *until,
+                    });
                 }
             }
             RoleRevoked { account, role } => {
@@ -270,7 +296,10 @@ impl Directory {
             GroupRoleGranted { group, role, until } => {
                 if let Some(g) = self.groups.get_mut(group) {
                     g.roles.retain(|x| x.role != *role);
-                    g.roles.push(Grant { role: *role, until: *until });
+                    g.roles.push(Grant {
+                        role: *role,
+                        until: *until,
+                    });
                     g.version += 1;
                 }
             }
@@ -293,15 +322,27 @@ impl Directory {
             ProgramDeleted { program } => {
                 self.programs.remove(program);
             }
-            ProgramRoleGranted { program, account, role, until } => {
+            ProgramRoleGranted {
+                program,
+                account,
+                role,
+                until,
+            } => {
                 if let Some(p) = self.programs.get_mut(program) {
                     let grants = p.grants.entry(*account).or_default();
                     grants.retain(|g| g.role != *role);
-                    grants.push(Grant { role: *role, until: *until });
+                    grants.push(Grant {
+                        role: *role,
+                        until: *until,
+                    });
                     p.version += 1;
                 }
             }
-            ProgramRoleRevoked { program, account, role } => {
+            ProgramRoleRevoked {
+                program,
+                account,
+                role,
+            } => {
                 if let Some(p) = self.programs.get_mut(program) {
                     if let Some(grants) = p.grants.get_mut(account) {
                         grants.retain(|g| g.role != *role);
@@ -338,7 +379,10 @@ impl Directory {
                 self.bump(invitation.id.0);
                 self.invitations.insert(invitation.id, invitation.clone());
             }
-            InvitationAccepted { invitation, account } => {
+            InvitationAccepted {
+                invitation,
+                account,
+            } => {
                 if let Some(i) = self.invitations.get_mut(invitation) {
                     i.status = InvitationStatus::Accepted;
                     i.account = Some(*account);
@@ -351,7 +395,11 @@ impl Directory {
                     i.secret_hash = None;
                 }
             }
-            InvitationResent { invitation, expires, secret_hash } => {
+            InvitationResent {
+                invitation,
+                expires,
+                secret_hash,
+            } => {
                 if let Some(i) = self.invitations.get_mut(invitation) {
                     i.status = InvitationStatus::Pending;
                     i.expires = *expires;
@@ -368,9 +416,18 @@ impl Directory {
                 self.bump(request.id.0);
                 self.requests.insert(request.id, request.clone());
             }
-            RequestDecided { request, approved, by, reason } => {
+            RequestDecided {
+                request,
+                approved,
+                by,
+                reason,
+            } => {
                 if let Some(r) = self.requests.get_mut(request) {
-                    r.status = if *approved { RequestStatus::Approved } else { RequestStatus::Rejected };
+                    r.status = if *approved {
+                        RequestStatus::Approved
+                    } else {
+                        RequestStatus::Rejected
+                    };
                     r.decided_by = Some(by.clone());
                     r.decided_at = Some(at);
                     r.reason = reason.clone();

@@ -12,13 +12,19 @@ use std::collections::HashSet;
 pub fn violations(dir: &Directory, now: Timestamp) -> Vec<String> {
     let mut out = vec![];
     for org in dir.orgs.values() {
-        let owners: Vec<&Account> = dir.accounts_of(org.id).filter(|a| a.level == Level::Owner).collect();
+        let owners: Vec<&Account> = dir
+            .accounts_of(org.id)
+            .filter(|a| a.level == Level::Owner)
+            .collect();
         if owners.len() != 1 {
             out.push(format!("{} has {} owners", org.slug, owners.len()));
         }
         for o in owners {
             if !(o.enabled && o.approval == Approval::Approved && o.verified) {
-                out.push(format!("owner {} of {} is not enabled, approved and verified", o.email, org.slug));
+                out.push(format!(
+                    "owner {} of {} is not enabled, approved and verified",
+                    o.email, org.slug
+                ));
             }
         }
         let mut emails = HashSet::new();
@@ -27,7 +33,11 @@ pub fn violations(dir: &Directory, now: Timestamp) -> Vec<String> {
                 out.push(format!("{} appears twice in {}", a.email, org.slug));
             }
             if a.level >= Level::Admin && !a.verified {
-                out.push(format!("{} is {} but not verified", a.email, a.level.as_str()));
+                out.push(format!(
+                    "{} is {} but not verified",
+                    a.email,
+                    a.level.as_str()
+                ));
             }
             if dir.account_by_email(org.id, &a.email).map(|x| x.id) != Some(a.id) {
                 out.push(format!("email index is wrong for {}", a.email));
@@ -39,16 +49,33 @@ pub fn violations(dir: &Directory, now: Timestamp) -> Vec<String> {
             for g in &a.roles {
                 match dir.roles.get(&g.role) {
                     Some(r) if r.org == a.org && r.scope == Scope::Org => {}
-                    _ => out.push(format!("{} holds a role {} that is not an organisation role of its own", a.email, g.role)),
+                    _ => out.push(format!(
+                        "{} holds a role {} that is not an organisation role of its own",
+                        a.email, g.role
+                    )),
                 }
+            }
+        }
+        // Role names are unique per organisation (ASCII case-insensitive, as `decide`
+        // checks them): people and the CLI name roles, so two with one name would make
+        // "grant Reports" ambiguous.
+        let mut names = HashSet::new();
+        for role in dir.roles_of(org.id) {
+            if !names.insert(role.name.trim().to_ascii_lowercase()) {
+                out.push(format!("two roles of {} are named {}", org.slug, role.name));
             }
         }
         for role in dir.roles_of(org.id) {
             if let Some(product) = &role.gate {
                 let held = policy::holders(dir, role, now).len();
-                let seats = policy::product_seats(dir, org.id, product, now) as usize;
-                if policy::product_active(dir, org.id, product, now) && held > seats {
-                    out.push(format!("{} is held by {held} accounts but {product} has {seats} seats", role.name));
+                let Some(seats) = policy::seat_capacity(dir, org.id, product) else {
+                    continue;
+                };
+                if held > seats as usize {
+                    out.push(format!(
+                        "{} is held by {held} accounts but {product} has {seats} seats",
+                        role.name
+                    ));
                 }
             }
         }
@@ -56,15 +83,28 @@ pub fn violations(dir: &Directory, now: Timestamp) -> Vec<String> {
     for p in dir.programs.values() {
         match dir.accounts.get(&p.owner) {
             Some(o) if o.org == p.org && o.enabled => {}
-            _ => out.push(format!("program {} has no enabled owner in its organisation", p.name)),
+            _ => out.push(format!(
+                "program {} has no enabled owner in its organisation",
+                p.name
+            )),
         }
         for (a, grants) in &p.grants {
             if dir.accounts.get(a).is_none_or(|x| x.org != p.org) {
-                out.push(format!("program {} has a contact {a} outside its organisation", p.name));
+                out.push(format!(
+                    "program {} has a contact {a} outside its organisation",
+                    p.name
+                ));
             }
             for g in grants {
-                if dir.roles.get(&g.role).is_none_or(|r| r.scope != Scope::Program || r.org != p.org) {
-                    out.push(format!("program {} grants {} which is not one of its program roles", p.name, g.role));
+                if dir
+                    .roles
+                    .get(&g.role)
+                    .is_none_or(|r| r.scope != Scope::Program || r.org != p.org)
+                {
+                    out.push(format!(
+                        "program {} grants {} which is not one of its program roles",
+                        p.name, g.role
+                    ));
                 }
             }
         }
@@ -72,13 +112,46 @@ pub fn violations(dir: &Directory, now: Timestamp) -> Vec<String> {
     for g in dir.groups.values() {
         for m in &g.members {
             if dir.accounts.get(m).is_none_or(|a| a.org != g.org) {
-                out.push(format!("group {} has a member {m} outside its organisation", g.name));
+                out.push(format!(
+                    "group {} has a member {m} outside its organisation",
+                    g.name
+                ));
+            }
+        }
+        for grant in &g.roles {
+            if dir
+                .roles
+                .get(&grant.role)
+                .is_none_or(|r| r.org != g.org || r.scope != Scope::Org)
+            {
+                out.push(format!(
+                    "group {} holds a role {} that is not an organisation role of its own",
+                    g.name, grant.role
+                ));
             }
         }
     }
     for i in dir.invitations.values() {
         if i.status == InvitationStatus::Accepted && i.account.is_none() {
-            out.push(format!("invitation {} is accepted without an account", i.id));
+            out.push(format!(
+                "invitation {} is accepted without an account",
+                i.id
+            ));
+        }
+    }
+    // Everything belongs to an organisation that exists: `decide` relies on it, so a
+    // snapshot read from disk that breaks this must be refused, not used.
+    let owned = (dir.accounts.values().map(|a| (a.org, a.id.to_string())))
+        .chain(dir.roles.values().map(|r| (r.org, r.id.to_string())))
+        .chain(dir.groups.values().map(|g| (g.org, g.id.to_string())))
+        .chain(dir.programs.values().map(|p| (p.org, p.id.to_string())))
+        .chain(dir.contracts.values().map(|c| (c.org, c.id.to_string())))
+        .chain(dir.invitations.values().map(|i| (i.org, i.id.to_string())))
+        .chain(dir.requests.values().map(|r| (r.org, r.id.to_string())))
+        .chain(dir.resets.values().map(|r| (r.org, r.id.to_string())));
+    for (org, id) in owned {
+        if !dir.orgs.contains_key(&org) {
+            out.push(format!("{id} belongs to {org}, which does not exist"));
         }
     }
     let accepted: Vec<_> = dir.invitations.values().filter_map(|i| i.account).collect();

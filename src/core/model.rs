@@ -269,7 +269,9 @@ pub struct Contract {
 impl Contract {
     /// Active, started and not past its end date.
     pub fn in_force(&self, now: Timestamp) -> bool {
-        self.status == ContractStatus::Active && self.start <= now && self.end.is_none_or(|e| now < e)
+        self.status == ContractStatus::Active
+            && self.start <= now
+            && self.end.is_none_or(|e| now < e)
     }
 }
 

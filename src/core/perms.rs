@@ -56,18 +56,33 @@ pub const PROGRAM_CONTENT: &str = "program.content";
 /// Every permission roster itself knows, with what it allows, organisation scope first.
 pub const CATALOGUE: &[(&str, &str)] = &[
     (ORG_READ, "see the organisation's profile and settings"),
-    (ORG_SETTINGS, "change approval, terminology and link lifetimes"),
+    (
+        ORG_SETTINGS,
+        "change approval, terminology and link lifetimes",
+    ),
     (MEMBERS_READ, "see the list of accounts"),
     (MEMBERS_INVITE, "invite people and add accounts"),
-    (MEMBERS_MANAGE, "edit, verify, enable, disable and delete accounts; send password resets"),
-    (MEMBERS_APPROVE, "approve or reject pending accounts and role requests"),
+    (
+        MEMBERS_MANAGE,
+        "edit, verify, enable, disable and delete accounts; send password resets",
+    ),
+    (
+        MEMBERS_APPROVE,
+        "approve or reject pending accounts and role requests",
+    ),
     (ROLES_READ, "see roles and who holds them"),
-    (ROLES_MANAGE, "create, edit and delete roles; grant and revoke them"),
+    (
+        ROLES_MANAGE,
+        "create, edit and delete roles; grant and revoke them",
+    ),
     (GROUPS_READ, "see groups"),
     (GROUPS_MANAGE, "create and change groups"),
     (PROGRAMS_READ, "see every program"),
     (PROGRAMS_CREATE, "create programs"),
-    (PROGRAMS_MANAGE, "manage every program's contacts, names and owners"),
+    (
+        PROGRAMS_MANAGE,
+        "manage every program's contacts, names and owners",
+    ),
     (CONTRACTS_READ, "see contracts"),
     (INVITATIONS_READ, "see invitations"),
     (AUDIT_READ, "see the audit trail"),
@@ -77,9 +92,18 @@ pub const CATALOGUE: &[(&str, &str)] = &[
     (PROGRAM_PAY, "pay program fees (program role)"),
     (PROGRAM_EDIT, "edit projects and answers (program role)"),
     (PROGRAM_SUBMIT, "submit the application (program role)"),
-    (PROGRAM_CONTACTS, "manage viewer and contributor contacts (program role)"),
-    (PROGRAM_ADMIN, "change program information, name a new owner (program role)"),
-    (PROGRAM_SETTINGS, "application configuration settings (program role)"),
+    (
+        PROGRAM_CONTACTS,
+        "manage viewer and contributor contacts (program role)",
+    ),
+    (
+        PROGRAM_ADMIN,
+        "change program information, name a new owner (program role)",
+    ),
+    (
+        PROGRAM_SETTINGS,
+        "application configuration settings (program role)",
+    ),
     (PROGRAM_CONTENT, "create and edit content (program role)"),
 ];
 
@@ -105,6 +129,7 @@ pub fn is_program_permission(p: &str) -> bool {
 pub fn valid_name(p: &str) -> bool {
     !p.is_empty()
         && p.len() <= 64
-        && p.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-' | ':'))
+        && p.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-' | ':')
+        })
 }

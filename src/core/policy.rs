@@ -53,14 +53,25 @@ pub fn product_active(dir: &Directory, org: OrgId, product: &str, now: Timestamp
         .any(|c| c.org == org && c.product.eq_ignore_ascii_case(product) && c.in_force(now))
 }
 
-/// Seats available for `product`: the largest contract in force (0 if none).
-pub fn product_seats(dir: &Directory, org: OrgId, product: &str, now: Timestamp) -> u32 {
+/// Seats bought for `product`: the largest active contract (0 if none).
+///
+/// Deliberately independent of the clock: a contract reaching its start or end date must
+/// not change how many may hold a gated role, or time alone could break invariant 7.
+/// Only commands (suspend, resume, end, seats) change it, and `decide` checks those.
+/// Whether the role confers anything right now is `product_active`.
+pub fn product_seats(dir: &Directory, org: OrgId, product: &str, _now: Timestamp) -> u32 {
+    seat_capacity(dir, org, product).unwrap_or(0)
+}
+
+/// Seats of the largest active contract for `product`, `None` when none is active (the
+/// grants then confer nothing and seats do not apply).
+pub fn seat_capacity(dir: &Directory, org: OrgId, product: &str) -> Option<u32> {
     dir.contracts
         .values()
-        .filter(|c| c.org == org && c.product.eq_ignore_ascii_case(product) && c.in_force(now))
+        .filter(|c| c.org == org && c.product.eq_ignore_ascii_case(product))
+        .filter(|c| c.status == ContractStatus::Active)
         .map(|c| c.seats)
         .max()
-        .unwrap_or(0)
 }
 
 /// Why a grant of `role` confers nothing at `now`, if it doesn't.
@@ -101,7 +112,9 @@ pub fn effective(dir: &Directory, account: &Account, now: Timestamp) -> Effectiv
         }
         Approval::Approved => {}
     }
-    let level_source = Source::Level { level: account.level };
+    let level_source = Source::Level {
+        level: account.level,
+    };
     let admin = account.level >= Level::Admin;
     let base: Vec<&str> = if admin {
         perms::admin_permissions().collect()
@@ -109,9 +122,24 @@ pub fn effective(dir: &Directory, account: &Account, now: Timestamp) -> Effectiv
         perms::MEMBER_BASE.to_vec()
     };
     for p in base {
-        eff.granted.entry(p.to_string()).or_default().push(level_source.clone());
+        eff.granted
+            .entry(p.to_string())
+            .or_default()
+            .push(level_source.clone());
     }
-    let mut add = |eff: &mut Effective, grant: &Grant, group: Option<GroupId>| {
+    if admin {
+        // Seed 003: "Admins have full permission to everything within their
+        // subscription", which includes application permissions only roles mention.
+        for role in dir.roles_of(org).filter(|r| r.scope == Scope::Org) {
+            for p in &role.permissions {
+                let sources = eff.granted.entry(p.clone()).or_default();
+                if !sources.contains(&level_source) {
+                    sources.push(level_source.clone());
+                }
+            }
+        }
+    }
+    let add = |eff: &mut Effective, grant: &Grant, group: Option<GroupId>| {
         if admin {
             eff.ignored.push(Ignored {
                 role: grant.role,
@@ -121,12 +149,19 @@ pub fn effective(dir: &Directory, account: &Account, now: Timestamp) -> Effectiv
             return;
         }
         if let Some(why) = grant_dead(dir, org, grant, now) {
-            eff.ignored.push(Ignored { role: grant.role, group, why });
+            eff.ignored.push(Ignored {
+                role: grant.role,
+                group,
+                why,
+            });
             return;
         }
         let role = &dir.roles[&grant.role];
         let source = match group {
-            Some(g) => Source::Group { group: g, role: role.id },
+            Some(g) => Source::Group {
+                group: g,
+                role: role.id,
+            },
             None => Source::Role { role: role.id },
         };
         for p in &role.permissions {
@@ -139,7 +174,11 @@ pub fn effective(dir: &Directory, account: &Account, now: Timestamp) -> Effectiv
     for grant in &account.roles {
         add(&mut eff, grant, None);
     }
-    for group in dir.groups.values().filter(|g| g.org == org && g.members.contains(&account.id)) {
+    for group in dir
+        .groups
+        .values()
+        .filter(|g| g.org == org && g.members.contains(&account.id))
+    {
         for grant in &group.roles {
             add(&mut eff, grant, Some(group.id));
         }
@@ -148,7 +187,12 @@ pub fn effective(dir: &Directory, account: &Account, now: Timestamp) -> Effectiv
 }
 
 /// The organisation permissions a principal holds in `org` (operators hold all).
-pub fn org_permissions(dir: &Directory, who: &Principal, org: OrgId, now: Timestamp) -> BTreeSet<String> {
+pub fn org_permissions(
+    dir: &Directory,
+    who: &Principal,
+    org: OrgId,
+    now: Timestamp,
+) -> BTreeSet<String> {
     match who {
         Principal::Operator => perms::admin_permissions().map(String::from).collect(),
         Principal::Account { id } => match dir.accounts.get(id) {
@@ -188,19 +232,25 @@ pub fn program_permissions(
     };
     if account.level >= Level::Admin {
         for p in all_program_perms() {
-            out.entry(p.into()).or_default().push("organisation admin".into());
+            out.entry(p.into())
+                .or_default()
+                .push("organisation admin".into());
         }
         return out;
     }
     if program.owner == account.id {
         for p in all_program_perms() {
-            out.entry(p.into()).or_default().push("program owner".into());
+            out.entry(p.into())
+                .or_default()
+                .push("program owner".into());
         }
     }
     let org_eff = effective(dir, account, now);
     if org_eff.has(perms::PROGRAMS_MANAGE) {
         for p in all_program_perms() {
-            out.entry(p.into()).or_default().push(perms::PROGRAMS_MANAGE.into());
+            out.entry(p.into())
+                .or_default()
+                .push(perms::PROGRAMS_MANAGE.into());
         }
     }
     for grant in program.grants.get(&account.id).into_iter().flatten() {
@@ -215,7 +265,12 @@ pub fn program_permissions(
     out
 }
 
-pub fn program_authority(dir: &Directory, who: &Principal, program: &Program, now: Timestamp) -> ProgramAuthority {
+pub fn program_authority(
+    dir: &Directory,
+    who: &Principal,
+    program: &Program,
+    now: Timestamp,
+) -> ProgramAuthority {
     match who {
         Principal::Operator => ProgramAuthority::Full,
         Principal::Anonymous => ProgramAuthority::None,

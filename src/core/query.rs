@@ -125,14 +125,15 @@ pub fn status_word(a: &Account) -> &'static str {
 
 fn holds_role(dir: &Directory, a: &Account, role: RoleId) -> bool {
     a.roles.iter().any(|g| g.role == role)
-        || dir
-            .groups
-            .values()
-            .any(|g| g.org == a.org && g.members.contains(&a.id) && g.roles.iter().any(|x| x.role == role))
-        || dir
-            .programs
-            .values()
-            .any(|p| p.org == a.org && p.grants.get(&a.id).is_some_and(|gs| gs.iter().any(|g| g.role == role)))
+        || dir.groups.values().any(|g| {
+            g.org == a.org && g.members.contains(&a.id) && g.roles.iter().any(|x| x.role == role)
+        })
+        || dir.programs.values().any(|p| {
+            p.org == a.org
+                && p.grants
+                    .get(&a.id)
+                    .is_some_and(|gs| gs.iter().any(|g| g.role == role))
+        })
 }
 
 /// True when every whitespace-separated word of `text` appears in the name or email.
@@ -141,12 +142,15 @@ pub fn text_matches(a: &Account, text: &str) -> bool {
         return true;
     }
     let hay = format!("{} {} {}", a.first_name, a.last_name, a.email).to_lowercase();
-    text.to_lowercase().split_whitespace().all(|w| hay.contains(w))
+    text.to_lowercase()
+        .split_whitespace()
+        .all(|w| hay.contains(w))
 }
 
 pub fn compare_accounts(a: &Account, b: &Account, sort: AccountSort) -> Ordering {
     let by_name = |a: &Account, b: &Account| {
-        (a.last_name.to_lowercase(), a.first_name.to_lowercase()).cmp(&(b.last_name.to_lowercase(), b.first_name.to_lowercase()))
+        (a.last_name.to_lowercase(), a.first_name.to_lowercase())
+            .cmp(&(b.last_name.to_lowercase(), b.first_name.to_lowercase()))
     };
     let primary = match sort {
         AccountSort::Name => by_name(a, b),
@@ -155,7 +159,9 @@ pub fn compare_accounts(a: &Account, b: &Account, sort: AccountSort) -> Ordering
         AccountSort::Status => status_rank(a).cmp(&status_rank(b)),
         AccountSort::Created => a.created.cmp(&b.created),
     };
-    primary.then_with(|| by_name(a, b)).then_with(|| a.id.cmp(&b.id))
+    primary
+        .then_with(|| by_name(a, b))
+        .then_with(|| a.id.cmp(&b.id))
 }
 
 /// Accounts of `org` matching the query, sorted and paged.
@@ -168,8 +174,11 @@ pub fn accounts<'a>(dir: &'a Directory, org: OrgId, q: &AccountQuery) -> Page<&'
         .filter(|a| q.verified.is_none_or(|x| a.verified == x))
         .filter(|a| q.role.is_none_or(|r| holds_role(dir, a, r)))
         .filter(|a| {
-            q.group
-                .is_none_or(|g| dir.groups.get(&g).is_some_and(|g| g.members.contains(&a.id)))
+            q.group.is_none_or(|g| {
+                dir.groups
+                    .get(&g)
+                    .is_some_and(|g| g.members.contains(&a.id))
+            })
         })
         .filter(|a| {
             q.program.is_none_or(|p| {
@@ -194,7 +203,11 @@ fn page<T>(rows: Vec<T>, offset: usize, limit: usize) -> Page<T> {
         .skip(offset)
         .take(if limit == 0 { usize::MAX } else { limit })
         .collect();
-    Page { items, total, offset }
+    Page {
+        items,
+        total,
+        offset,
+    }
 }
 
 /// What a principal may look at in an organisation: the TUI offers a tab, the CLI and
@@ -299,15 +312,26 @@ pub fn roles<'a>(dir: &'a Directory, org: OrgId, now: Timestamp) -> Vec<RoleRow<
                 ),
                 None => (true, None),
             };
-            RoleRow { role, holders, groups, unlocked, seats }
+            RoleRow {
+                role,
+                holders,
+                groups,
+                unlocked,
+                seats,
+            }
         })
         .collect();
     rows.sort_by(|a, b| {
-        (a.role.scope, a.role.builtin.is_none(), a.role.name.to_lowercase()).cmp(&(
-            b.role.scope,
-            b.role.builtin.is_none(),
-            b.role.name.to_lowercase(),
-        ))
+        (
+            a.role.scope,
+            a.role.builtin.is_none(),
+            a.role.name.to_lowercase(),
+        )
+            .cmp(&(
+                b.role.scope,
+                b.role.builtin.is_none(),
+                b.role.name.to_lowercase(),
+            ))
     });
     rows
 }
@@ -316,9 +340,17 @@ pub fn roles<'a>(dir: &'a Directory, org: OrgId, now: Timestamp) -> Vec<RoleRow<
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "via", rename_all = "snake_case")]
 pub enum Holding {
-    Direct { until: Option<Timestamp> },
-    Group { group: GroupId, until: Option<Timestamp> },
-    Program { program: ProgramId, until: Option<Timestamp> },
+    Direct {
+        until: Option<Timestamp>,
+    },
+    Group {
+        group: GroupId,
+        until: Option<Timestamp>,
+    },
+    Program {
+        program: ProgramId,
+        until: Option<Timestamp>,
+    },
 }
 
 /// Who holds a role and how, including grants that have lapsed (they are on record).
@@ -333,7 +365,13 @@ pub fn role_holders<'a>(dir: &'a Directory, role: &Role) -> Vec<(&'a Account, Ho
         for g in group.roles.iter().filter(|g| g.role == role.id) {
             for m in &group.members {
                 if let Some(a) = dir.accounts.get(m) {
-                    out.push((a, Holding::Group { group: group.id, until: g.until }));
+                    out.push((
+                        a,
+                        Holding::Group {
+                            group: group.id,
+                            until: g.until,
+                        },
+                    ));
                 }
             }
         }
@@ -342,7 +380,13 @@ pub fn role_holders<'a>(dir: &'a Directory, role: &Role) -> Vec<(&'a Account, Ho
         for (acc, gs) in &p.grants {
             for g in gs.iter().filter(|g| g.role == role.id) {
                 if let Some(a) = dir.accounts.get(acc) {
-                    out.push((a, Holding::Program { program: p.id, until: g.until }));
+                    out.push((
+                        a,
+                        Holding::Program {
+                            program: p.id,
+                            until: g.until,
+                        },
+                    ));
                 }
             }
         }
@@ -351,14 +395,19 @@ pub fn role_holders<'a>(dir: &'a Directory, role: &Role) -> Vec<(&'a Account, Ho
     out
 }
 
-pub fn groups<'a>(dir: &'a Directory, org: OrgId) -> Vec<&'a Group> {
+pub fn groups(dir: &Directory, org: OrgId) -> Vec<&Group> {
     let mut rows: Vec<&Group> = dir.groups.values().filter(|g| g.org == org).collect();
     rows.sort_by_key(|g| g.name.to_lowercase());
     rows
 }
 
 /// Programs a principal may see: all with `programs.read`, else those it is a contact of.
-pub fn programs<'a>(dir: &'a Directory, who: &Principal, org: OrgId, now: Timestamp) -> Vec<&'a Program> {
+pub fn programs<'a>(
+    dir: &'a Directory,
+    who: &Principal,
+    org: OrgId,
+    now: Timestamp,
+) -> Vec<&'a Program> {
     let all = policy::org_permissions(dir, who, org, now).contains(perms::PROGRAMS_READ);
     let me = match who {
         Principal::Account { id } => Some(*id),
@@ -375,18 +424,34 @@ pub fn programs<'a>(dir: &'a Directory, who: &Principal, org: OrgId, now: Timest
 }
 
 /// The contacts of a program: the owner first, then everyone with a grant.
-pub fn program_contacts<'a>(dir: &'a Directory, p: &'a Program) -> Vec<(&'a Account, Vec<&'a Grant>, bool)> {
+pub fn program_contacts<'a>(
+    dir: &'a Directory,
+    p: &'a Program,
+) -> Vec<(&'a Account, Vec<&'a Grant>, bool)> {
     let mut out = vec![];
     if let Some(o) = dir.accounts.get(&p.owner) {
-        out.push((o, p.grants.get(&o.id).map(|g| g.iter().collect()).unwrap_or_default(), true));
+        out.push((
+            o,
+            p.grants
+                .get(&o.id)
+                .map(|g| g.iter().collect())
+                .unwrap_or_default(),
+            true,
+        ));
     }
     let mut rest: Vec<_> = p
         .grants
         .iter()
         .filter(|(a, _)| **a != p.owner)
-        .filter_map(|(a, gs)| dir.accounts.get(a).map(|acc| (acc, gs.iter().collect(), false)))
+        .filter_map(|(a, gs)| {
+            dir.accounts
+                .get(a)
+                .map(|acc| (acc, gs.iter().collect(), false))
+        })
         .collect();
-    rest.sort_by(|a: &(&Account, Vec<&Grant>, bool), b| compare_accounts(a.0, b.0, AccountSort::Name));
+    rest.sort_by(|a: &(&Account, Vec<&Grant>, bool), b| {
+        compare_accounts(a.0, b.0, AccountSort::Name)
+    });
     out.extend(rest);
     out
 }
@@ -401,7 +466,7 @@ pub struct ContractRow<'a> {
     pub in_force: bool,
 }
 
-pub fn contracts<'a>(dir: &'a Directory, org: Option<OrgId>, now: Timestamp) -> Vec<ContractRow<'a>> {
+pub fn contracts(dir: &Directory, org: Option<OrgId>, now: Timestamp) -> Vec<ContractRow<'_>> {
     let soon = now + jiff::SignedDuration::from_hours(24 * 30);
     let mut rows: Vec<ContractRow> = dir
         .contracts
@@ -410,7 +475,11 @@ pub fn contracts<'a>(dir: &'a Directory, org: Option<OrgId>, now: Timestamp) -> 
         .map(|c| {
             let seats_used = dir
                 .roles_of(c.org)
-                .filter(|r| r.gate.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(&c.product)))
+                .filter(|r| {
+                    r.gate
+                        .as_deref()
+                        .is_some_and(|g| g.eq_ignore_ascii_case(&c.product))
+                })
                 .map(|r| policy::holders(dir, r, now).len())
                 .max()
                 .unwrap_or(0);
@@ -427,12 +496,12 @@ pub fn contracts<'a>(dir: &'a Directory, org: Option<OrgId>, now: Timestamp) -> 
 }
 
 /// Invitations of an organisation, newest first, with their status as of `now`.
-pub fn invitations<'a>(
-    dir: &'a Directory,
+pub fn invitations(
+    dir: &Directory,
     org: OrgId,
     status: Option<InvitationStatus>,
     now: Timestamp,
-) -> Vec<(&'a Invitation, InvitationStatus)> {
+) -> Vec<(&Invitation, InvitationStatus)> {
     let mut rows: Vec<_> = dir
         .invitations
         .values()
@@ -446,7 +515,7 @@ pub fn invitations<'a>(
 
 /// The approval queue: pending requests oldest first (then decided ones, newest first,
 /// when `include_decided`).
-pub fn approval_queue<'a>(dir: &'a Directory, org: OrgId, include_decided: bool) -> Vec<&'a ApprovalRequest> {
+pub fn approval_queue(dir: &Directory, org: OrgId, include_decided: bool) -> Vec<&ApprovalRequest> {
     let mut pending: Vec<&ApprovalRequest> = dir
         .requests
         .values()
@@ -475,7 +544,11 @@ pub fn describe_request(dir: &Directory, r: &ApprovalRequest) -> String {
     match &r.kind {
         RequestKind::Join => format!("{who} asks to join"),
         RequestKind::Role { role, program } => {
-            let role = dir.roles.get(role).map(|x| x.name.clone()).unwrap_or_else(|| role.to_string());
+            let role = dir
+                .roles
+                .get(role)
+                .map(|x| x.name.clone())
+                .unwrap_or_else(|| role.to_string());
             match program.and_then(|p| dir.programs.get(&p)) {
                 Some(p) => format!("{who} asks for {role} in {}", p.name),
                 None => format!("{who} asks for {role}"),
@@ -506,7 +579,10 @@ pub struct ProgramAccess<'a> {
 }
 
 pub fn account_detail<'a>(dir: &'a Directory, a: &'a Account, now: Timestamp) -> AccountDetail<'a> {
-    let groups = groups(dir, a.org).into_iter().filter(|g| g.members.contains(&a.id)).collect();
+    let groups = groups(dir, a.org)
+        .into_iter()
+        .filter(|g| g.members.contains(&a.id))
+        .collect();
     let mut programs: Vec<ProgramAccess> = dir
         .programs
         .values()
@@ -514,7 +590,11 @@ pub fn account_detail<'a>(dir: &'a Directory, a: &'a Account, now: Timestamp) ->
         .map(|p| ProgramAccess {
             program: p,
             owner: p.owner == a.id,
-            grants: p.grants.get(&a.id).map(|g| g.iter().collect()).unwrap_or_default(),
+            grants: p
+                .grants
+                .get(&a.id)
+                .map(|g| g.iter().collect())
+                .unwrap_or_default(),
             permissions: policy::program_permissions(dir, a, p, now),
         })
         .collect();
@@ -522,9 +602,15 @@ pub fn account_detail<'a>(dir: &'a Directory, a: &'a Account, now: Timestamp) ->
     let invitations = dir
         .invitations
         .values()
-        .filter(|i| i.org == a.org && (i.account == Some(a.id) || i.email.eq_ignore_ascii_case(&a.email)))
+        .filter(|i| {
+            i.org == a.org && (i.account == Some(a.id) || i.email.eq_ignore_ascii_case(&a.email))
+        })
         .collect();
-    let requests = dir.requests.values().filter(|r| r.account == a.id).collect();
+    let requests = dir
+        .requests
+        .values()
+        .filter(|r| r.account == a.id)
+        .collect();
     let owned_programs = dir.programs.values().filter(|p| p.owner == a.id).collect();
     AccountDetail {
         account: a,
@@ -539,10 +625,16 @@ pub fn account_detail<'a>(dir: &'a Directory, a: &'a Account, now: Timestamp) ->
 
 /// A display name for a role in its organisation's words.
 pub fn role_name(dir: &Directory, role: RoleId) -> String {
-    dir.roles.get(&role).map(|r| r.name.clone()).unwrap_or_else(|| format!("{role} (deleted)"))
+    dir.roles
+        .get(&role)
+        .map(|r| r.name.clone())
+        .unwrap_or_else(|| format!("{role} (deleted)"))
 }
 
 /// A display label for an account id (its email), also after deletion.
 pub fn account_label(dir: &Directory, id: AccountId) -> String {
-    dir.accounts.get(&id).map(|a| a.email.clone()).unwrap_or_else(|| format!("{id} (deleted)"))
+    dir.accounts
+        .get(&id)
+        .map(|a| a.email.clone())
+        .unwrap_or_else(|| format!("{id} (deleted)"))
 }

@@ -42,8 +42,14 @@ pub fn message(field: &str, value: &str, max: usize) -> Decision<String> {
 /// mailer's business; this only keeps obvious mistakes out.
 pub fn email(value: &str) -> Decision<String> {
     let v = line("email", value, 254, true)?;
-    let bad = || invalid(format!("'{v}' is not an email address like name@example.org"));
-    let Some((local, domain)) = v.split_once('@') else { return bad() };
+    let bad = || {
+        invalid(format!(
+            "'{v}' is not an email address like name@example.org"
+        ))
+    };
+    let Some((local, domain)) = v.split_once('@') else {
+        return bad();
+    };
     if local.is_empty()
         || domain.contains('@')
         || !domain.contains('.')
@@ -60,11 +66,17 @@ pub fn email(value: &str) -> Decision<String> {
 pub fn slug(value: &str) -> Decision<String> {
     let v = value.trim().to_lowercase();
     let ok = (2..=32).contains(&v.len())
-        && v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !v.starts_with('-');
     if !ok {
+        // The refusal echoes the input, so it must not carry escape sequences to a screen.
+        let shown: String = value
+            .chars()
+            .map(|c| if is_unsafe_char(c) { '\u{FFFD}' } else { c })
+            .collect();
         return invalid(format!(
-            "'{value}' is not a slug: use 2 to 32 lowercase letters, digits or '-'"
+            "'{shown}' is not a slug: use 2 to 32 lowercase letters, digits or '-'"
         ));
     }
     Ok(v)
@@ -78,14 +90,29 @@ mod tests {
     fn emails() {
         assert!(email("alice@acme.example").is_ok());
         assert_eq!(email("  Bob@Acme.Example ").unwrap(), "Bob@Acme.Example");
-        for bad in ["", "alice", "alice@", "@acme.example", "a@b", "a b@c.d", "a@b@c.d", "a@.b"] {
+        for bad in [
+            "",
+            "alice",
+            "alice@",
+            "@acme.example",
+            "a@b",
+            "a b@c.d",
+            "a@b@c.d",
+            "a@.b",
+        ] {
             assert!(email(bad).is_err(), "{bad:?} accepted");
         }
     }
 
     #[test]
     fn control_characters_are_refused() {
-        for bad in ["evil\u{1b}[2J", "x\u{7}", "a\u{202E}b", "z\u{200B}w", "c1\u{9b}"] {
+        for bad in [
+            "evil\u{1b}[2J",
+            "x\u{7}",
+            "a\u{202E}b",
+            "z\u{200B}w",
+            "c1\u{9b}",
+        ] {
             assert!(line("name", bad, 100, true).is_err(), "{bad:?} accepted");
         }
         assert!(line("name", "Zoë 李", 100, true).is_ok());
