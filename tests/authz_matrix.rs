@@ -870,3 +870,36 @@ fn refusals_never_echo_control_characters() {
     assert!(e.message().contains("is not a slug"), "{e}");
     assert!(!e.message().chars().any(|c| c.is_control()), "{e:?}");
 }
+
+/// seeds/003: "Admins have full permission to everything within their subscription":
+/// that includes application permissions that only custom roles mention, and no more
+/// than the admin's own organisation's.
+#[test]
+fn admins_hold_every_permission_their_organisations_roles_mention() {
+    let f = Fixture::build();
+    let perms = f.w.perms_of(f.admin);
+    assert!(perms.contains("app:reports"), "{perms:?}");
+    assert!(perms.contains("app:control-desk"), "{perms:?}");
+    let viewer = f.w.perms_of(f.viewer);
+    assert!(!viewer.contains("app:reports"), "a member without the role does not");
+    let b_admin = f.w.perms_of(f.b_admin);
+    assert!(
+        !b_admin.contains("app:control-desk"),
+        "another organisation's roles give nothing"
+    );
+}
+
+/// seeds/000: "only verified users can be elevated": verification is someone else's word
+/// for who you are, so nobody verifies their own account.
+#[test]
+fn nobody_verifies_themselves() {
+    let mut f = Fixture::build();
+    let op = Principal::Operator;
+    // Give the user manager an unverified twin of itself to check the rule, not the state.
+    let me = f.w.add(&op, f.a, "self.verify@a.example", false);
+    f.w.run(&op, grant(me, f.usermgmt_role));
+    let e = f.w.refuse(&acct(me), Command::Verify { account: me });
+    assert!(e.message().contains("yourself"), "{e}");
+    f.w.run(&acct(f.usermgr), Command::Verify { account: me });
+    assert!(f.w.dir.accounts[&me].verified);
+}
