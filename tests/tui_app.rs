@@ -4,6 +4,7 @@
 mod tui_support;
 
 use crossterm::event::KeyCode;
+use roster::backend::Backend as _;
 use roster::core::query::Area;
 use roster::core::*;
 use roster::tui::app::{Effect, Modal, Msg, Tone};
@@ -920,4 +921,711 @@ fn the_start_screen_can_create_the_demo_store() {
     .unwrap();
     let orgs = roster::backend::query(created.backend.as_ref(), |d| d.orgs.len()).unwrap();
     assert!(orgs >= 1);
+}
+
+// ---------------------------------------------------------------------------------
+// The `/` filter: what a person means.
+
+fn shown_emails(app: &roster::tui::app::App) -> Vec<String> {
+    (0..app.users.len())
+        .filter_map(|i| app.users.get(i))
+        .map(|u| u.account.email.clone())
+        .collect()
+}
+
+fn add_account(fx: &Fixture, email: &str, first: &str, last: &str) -> AccountId {
+    let recs = fx.exec(
+        &fx.as_alice(),
+        Command::AddAccount {
+            org: fx.org,
+            email: email.into(),
+            first_name: first.into(),
+            last_name: last.into(),
+            verified: true,
+        },
+    );
+    recs.iter()
+        .find_map(|r| match &r.event {
+            Event::AccountCreated { account, .. } => Some(account.id),
+            _ => None,
+        })
+        .unwrap()
+}
+
+fn filter(app: &mut roster::tui::app::App, b: &dyn roster::backend::Backend, text: &str) {
+    send(app, b, key(KeyCode::Esc));
+    send(app, b, ch('/'));
+    typed(app, b, text);
+    send(app, b, key(KeyCode::Enter));
+}
+
+#[test]
+fn the_filter_looks_at_names_and_emails_not_at_status_or_level_words() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('f'));
+    send(&mut app, b.as_ref(), ch('f')); // any status
+    // Before, "a" from "acme", "l" from "example" and "i" from "Admin" kept Bob.
+    filter(&mut app, b.as_ref(), "ali");
+    assert_eq!(shown_emails(&app), vec!["alice@acme.example"]);
+    // Grace's status is pending, but only Frank is called Pending.
+    filter(&mut app, b.as_ref(), "pending");
+    assert_eq!(shown_emails(&app), vec!["frank@acme.example"]);
+    filter(&mut app, b.as_ref(), "admin");
+    assert!(
+        shown_emails(&app).is_empty(),
+        "level words are not searched"
+    );
+}
+
+#[test]
+fn the_filter_folds_accents_reads_cjk_and_puts_the_best_match_first() {
+    let fx = fixture();
+    add_account(&fx, "lucia.fernandez@acme.example", "Lucía", "Fernández");
+    add_account(&fx, "wang.fang@acme.example", "王", "芳");
+    add_account(&fx, "natalia@acme.example", "Natalia", "Ng");
+    add_account(&fx, "ali.hassan@acme.example", "Ali", "Hassan");
+    add_account(&fx, "ravi.shankar@acme.example", "Ravi", "Shankar");
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    filter(&mut app, b.as_ref(), "lucia");
+    assert_eq!(shown_emails(&app), vec!["lucia.fernandez@acme.example"]);
+    filter(&mut app, b.as_ref(), "王");
+    assert_eq!(shown_emails(&app), vec!["wang.fang@acme.example"]);
+    filter(&mut app, b.as_ref(), "rav");
+    assert_eq!(shown_emails(&app), vec!["ravi.shankar@acme.example"]);
+    // Whole words first (sorted by name among themselves), "natalia" after them.
+    filter(&mut app, b.as_ref(), "ali");
+    assert_eq!(
+        shown_emails(&app),
+        vec![
+            "ali.hassan@acme.example",
+            "alice@acme.example",
+            "natalia@acme.example"
+        ]
+    );
+    assert_eq!(selected_email(&app), "ali.hassan@acme.example");
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("best match first"), "{text}");
+    // Esc clears the filter and the sort order is back.
+    send(&mut app, b.as_ref(), key(KeyCode::Esc));
+    assert!(app.users.len() > 3);
+    assert!(!app.users.ranked());
+}
+
+#[test]
+fn the_audit_filter_keeps_time_order_and_pickers_rank_too() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('8'));
+    send(&mut app, b.as_ref(), ch('/'));
+    typed(&mut app, b.as_ref(), "carol");
+    let seqs: Vec<u64> = (0..app.audit.len())
+        .map(|i| app.audit.get(i).unwrap().seq)
+        .collect();
+    assert!(seqs.len() > 1);
+    assert!(seqs.windows(2).all(|w| w[0] > w[1]), "still newest first");
+    assert!(!app.audit.ranked());
+    send(&mut app, b.as_ref(), key(KeyCode::Esc));
+    // A picker narrows on label and hint, best first.
+    send(&mut app, b.as_ref(), ch('5'));
+    send(&mut app, b.as_ref(), ch('+'));
+    typed(&mut app, b.as_ref(), "bob");
+    let Some(Modal::Picker { picker, .. }) = &app.modal else {
+        panic!("the add-member picker is open")
+    };
+    let labels: Vec<&str> = picker.visible().map(|c| c.label.as_str()).collect();
+    assert_eq!(labels, vec!["bob@acme.example"]);
+}
+
+// ---------------------------------------------------------------------------------
+// Tab titles.
+
+#[test]
+fn tab_titles_are_whole_words_at_80_columns_and_the_badge_stands_out() {
+    let fx = fixture();
+    let app = pinned(&fx, fx.as_alice(), (80, 24));
+    let text = screen(&app, 80, 24);
+    let bar = text.lines().next().unwrap();
+    for title in [
+        "Users 7",
+        "Roles",
+        "Contracts",
+        "Approvals",
+        "Groups",
+        "Programs",
+        "Invitations",
+        "Audit",
+    ] {
+        assert!(bar.contains(title), "{title} in {bar:?}");
+    }
+    assert!(!bar.contains("Contr ") && !bar.contains("Apprv"), "{bar:?}");
+    // The pending badge: the count, drawn reversed (or in the error colour).
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| roster::tui::view::draw(&app, f)).unwrap();
+    let buf = term.backend().buffer().clone();
+    let x = bar.find(" 2 ").expect("the badge shows the count") as u16 + 1;
+    let cell = &buf[(x, 0)];
+    assert_eq!(cell.symbol(), "2");
+    assert!(
+        cell.modifier.contains(ratatui::style::Modifier::REVERSED)
+            || cell.bg != ratatui::style::Color::Reset,
+        "the badge is highlighted: {cell:?}"
+    );
+    // Wide terminals show every count.
+    let wide = screen(&app, 120, 40);
+    let bar = wide.lines().next().unwrap();
+    assert!(
+        bar.contains("Contracts 1") && bar.contains("Invitations 1"),
+        "{bar:?}"
+    );
+    // Very narrow ones abbreviate, but never the selected tab.
+    let mut app = app;
+    send(&mut app, fx.store.as_ref(), ch('7'));
+    let narrow = screen(&app, 60, 20);
+    let bar = narrow.lines().next().unwrap();
+    assert!(bar.contains("Invitations 1"), "{bar:?}");
+    assert!(bar.contains("Contr."), "{bar:?}");
+}
+
+// ---------------------------------------------------------------------------------
+// The organisation: page, profile, settings, creation.
+
+fn org_settings(fx: &Fixture) -> Settings {
+    fx.read(|d| d.orgs[&fx.org].settings.clone())
+}
+
+/// Clears the focused text field of a form and types `text`.
+fn retype(app: &mut roster::tui::app::App, b: &dyn roster::backend::Backend, text: &str) {
+    for _ in 0..40 {
+        send(app, b, key(KeyCode::Backspace));
+    }
+    typed(app, b, text);
+}
+
+#[test]
+fn the_owner_changes_the_settings_from_the_organisation_page() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('O'));
+    assert!(app.org_view());
+    let page = screen(&app, 80, 24);
+    assert!(page.contains("User approval required"), "{page}");
+    assert!(page.contains("s settings"), "the footer offers it: {page}");
+    send(&mut app, b.as_ref(), ch('s'));
+    assert!(matches!(app.modal, Some(Modal::Form { .. })));
+    send(&mut app, b.as_ref(), ch(' ')); // approval required: off
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    retype(&mut app, b.as_ref(), "48");
+    for _ in 0..3 {
+        send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    }
+    retype(&mut app, b.as_ref(), "Manager"); // the word for admin
+    send(&mut app, b.as_ref(), ctrl('s'));
+    assert!(app.modal.is_none(), "{:?}", app.note);
+    let s = org_settings(&fx);
+    assert!(!s.approval_required);
+    assert_eq!(s.invitation_ttl_hours, 48);
+    assert_eq!(s.terminology.admin, "Manager");
+    assert_eq!(app.note.as_ref().unwrap().tone, Tone::Ok);
+    // The page and the lists speak the new words at once.
+    assert_eq!(app.snap.org.terminology.admin, "Manager");
+    let page = screen(&app, 80, 24);
+    assert!(page.contains("no: new accounts may act at once"), "{page}");
+}
+
+#[test]
+fn a_bad_or_refused_settings_form_comes_back_with_the_reason() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch(':'));
+    typed(&mut app, b.as_ref(), "settings");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(matches!(app.modal, Some(Modal::Form { .. })));
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    retype(&mut app, b.as_ref(), "a week");
+    send(&mut app, b.as_ref(), ctrl('s'));
+    let Some(Modal::Form { form, .. }) = &app.modal else {
+        panic!("the form stays open")
+    };
+    assert!(form.note.as_deref().unwrap().contains("whole number"));
+    retype(&mut app, b.as_ref(), "168");
+    // The word for viewer may not be a custom role's name: the core says so.
+    for _ in 0..8 {
+        send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    }
+    retype(&mut app, b.as_ref(), "Integrator");
+    send(&mut app, b.as_ref(), ctrl('s'));
+    let Some(Modal::Form { form, .. }) = &app.modal else {
+        panic!("the refused form comes back")
+    };
+    assert!(
+        form.note.as_deref().unwrap().contains("Integrator"),
+        "{:?}",
+        form.note
+    );
+    assert_eq!(form.text(10), "Integrator", "what was typed is kept");
+    assert_eq!(org_settings(&fx).terminology.program_viewer, "Viewer");
+    send(&mut app, b.as_ref(), key(KeyCode::Esc));
+    assert!(app.modal.is_none());
+}
+
+#[test]
+fn only_the_owner_changes_the_profile_and_others_are_told_why() {
+    let fx = fixture();
+    let b = fx.backend();
+    // Bob is an admin: settings yes, profile no (seed 004: the Main Corporate Contact).
+    let mut app = open(&fx, Principal::Account { id: fx.bob }, (80, 24));
+    send(&mut app, b.as_ref(), ch('O'));
+    let page = screen(&app, 80, 24);
+    assert!(!page.contains("e profile"), "not offered: {page}");
+    send(&mut app, b.as_ref(), ch('e'));
+    assert!(app.modal.is_none());
+    let note = app.note.clone().unwrap();
+    assert_eq!(note.tone, Tone::Error);
+    assert!(note.text.contains("only the Owner"), "{note:?}");
+    send(&mut app, b.as_ref(), ch('s'));
+    assert!(
+        matches!(app.modal, Some(Modal::Form { .. })),
+        "admins hold org.settings"
+    );
+    // Yuki is a member: neither.
+    let mut app = open(&fx, Principal::Account { id: fx.yuki }, (80, 24));
+    send(&mut app, b.as_ref(), ch(':'));
+    typed(&mut app, b.as_ref(), "settings");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(app.modal.is_none());
+    assert_eq!(app.note.as_ref().unwrap().tone, Tone::Error);
+    // Alice owns it.
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    send(&mut app, b.as_ref(), ch(':'));
+    typed(&mut app, b.as_ref(), "profile");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    typed(&mut app, b.as_ref(), "1 Main Street, Springfield");
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    typed(&mut app, b.as_ref(), "https://acme.example");
+    send(&mut app, b.as_ref(), ctrl('s'));
+    let (name, profile) = fx.read(|d| {
+        let o = &d.orgs[&fx.org];
+        (o.name.clone(), o.profile.clone())
+    });
+    assert_eq!(name, "Acme Corp");
+    assert_eq!(profile.address, "1 Main Street, Springfield");
+    assert_eq!(profile.website, "https://acme.example");
+}
+
+#[test]
+fn an_operator_creates_an_organisation_from_the_console_and_lands_in_it() {
+    let fx = fixture();
+    let b = fx.backend();
+    let mut app = open(&fx, Principal::Operator, (80, 24));
+    send(&mut app, b.as_ref(), ch(':'));
+    typed(&mut app, b.as_ref(), "org create");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(matches!(app.modal, Some(Modal::Form { .. })));
+    // A slug that is taken: the form comes back with the core's reason.
+    for (i, v) in [
+        "acme",
+        "Globex Inc",
+        "hank@globex.example",
+        "Hank",
+        "Scorpio",
+    ]
+    .iter()
+    .enumerate()
+    {
+        if i > 0 {
+            send(&mut app, b.as_ref(), key(KeyCode::Tab));
+        }
+        typed(&mut app, b.as_ref(), v);
+    }
+    send(&mut app, b.as_ref(), ctrl('s'));
+    let Some(Modal::Form { form, .. }) = &app.modal else {
+        panic!("refused: the form is back")
+    };
+    assert!(form.note.as_deref().unwrap().contains("already exists"));
+    assert_eq!(app.snap.org.slug, "acme");
+    for _ in 0..4 {
+        send(&mut app, b.as_ref(), key(KeyCode::BackTab));
+    }
+    retype(&mut app, b.as_ref(), "globex");
+    send(&mut app, b.as_ref(), ctrl('s'));
+    assert!(app.modal.is_none(), "{:?}", app.note);
+    assert_eq!(app.snap.org.slug, "globex", "the new organisation is open");
+    assert_eq!(app.users.all()[0].account.email, "hank@globex.example");
+    // `:org` alone lists the organisations (and a way to make one).
+    send(&mut app, b.as_ref(), ch(':'));
+    typed(&mut app, b.as_ref(), "org");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    let Some(Modal::Picker { picker, .. }) = &app.modal else {
+        panic!("a picker of organisations")
+    };
+    let labels: Vec<&str> = picker.visible().map(|c| c.label.as_str()).collect();
+    assert!(labels.contains(&"acme") && labels.contains(&"+ new organisation"));
+    typed(&mut app, b.as_ref(), "acme");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert_eq!(app.snap.org.slug, "acme");
+    // An account is not offered the form, and is told why.
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    send(&mut app, b.as_ref(), ch(':'));
+    typed(&mut app, b.as_ref(), "org create");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(app.modal.is_none());
+    assert!(
+        app.note
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("platform operator")
+    );
+}
+
+#[test]
+fn the_organisation_page_scrolls_to_its_end_and_back() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('O'));
+    send(&mut app, b.as_ref(), ch('G'));
+    let d = app.detail.as_ref().unwrap();
+    assert!(d.scroll > 0);
+    assert_eq!(
+        d.scroll,
+        d.lines() - app.detail_rows(),
+        "stops at the last screenful"
+    );
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("What you may change here"), "{text}");
+    send(&mut app, b.as_ref(), ch('g'));
+    assert_eq!(app.detail.as_ref().unwrap().scroll, 0);
+    send(&mut app, b.as_ref(), key(KeyCode::Esc));
+    assert!(!app.org_view());
+}
+
+// ---------------------------------------------------------------------------------
+// The audit trail: paging back, filters.
+
+#[test]
+fn the_audit_tab_pages_back_past_the_newest_thousand_events() {
+    let fx = fixture();
+    let me = fx.as_alice();
+    for _ in 0..520 {
+        fx.exec(&me, Command::Disable { account: fx.carol });
+        fx.exec(&me, Command::Enable { account: fx.carol });
+    }
+    let total = fx
+        .store
+        .audit(&roster::backend::AuditQuery {
+            org: Some(fx.org),
+            limit: 100_000,
+            ..Default::default()
+        })
+        .unwrap()
+        .len();
+    assert!(total > 1040);
+    let mut app = open(&fx, me.clone(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('8'));
+    assert_eq!(app.audit.len(), roster::tui::data::AUDIT_LIMIT);
+    assert!(app.loads.audit_more);
+    assert!(screen(&app, 80, 24).contains("Audit 1000+"));
+    let oldest = app.audit.all().iter().map(|r| r.seq).min().unwrap();
+    let fxs = send(&mut app, b.as_ref(), ch('G'));
+    assert!(
+        fxs.iter()
+            .any(|e| matches!(e, Effect::LoadAudit { before, .. } if *before == oldest)),
+        "{fxs:?}"
+    );
+    assert_eq!(app.audit.len(), total, "every event is there now");
+    assert!(!app.loads.audit_more);
+    assert!(app.audit.all().iter().any(|r| r.kind == "org_created"));
+    // At the end, nothing more is asked for.
+    let fxs = send(&mut app, b.as_ref(), ch('G'));
+    assert!(!fxs.iter().any(|e| matches!(e, Effect::LoadAudit { .. })));
+    // A change elsewhere reloads the newest events and keeps the older ones.
+    fx.exec(&me, Command::Disable { account: fx.carol });
+    send(&mut app, b.as_ref(), Msg::Tick);
+    assert_eq!(app.audit.len(), total + 1);
+}
+
+#[test]
+fn the_audit_filter_narrows_by_actor_target_and_kind() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('8'));
+    let all = app.audit.len();
+    let apply = |app: &mut roster::tui::app::App, field: usize, text: &str| {
+        send(app, b.as_ref(), ch('f'));
+        for i in 0..3 {
+            for _ in 0..40 {
+                send(app, b.as_ref(), key(KeyCode::Backspace));
+            }
+            if i == field {
+                typed(app, b.as_ref(), text);
+            }
+            send(app, b.as_ref(), key(KeyCode::Tab));
+        }
+        send(app, b.as_ref(), ctrl('s'));
+    };
+    apply(&mut app, 0, "anonymous");
+    let rows: Vec<_> = (0..app.audit.len())
+        .map(|i| app.audit.get(i).unwrap().clone())
+        .collect();
+    assert!(!rows.is_empty() && rows.len() < all);
+    assert!(rows.iter().all(|r| r.actor == "anonymous"), "{rows:?}");
+    apply(&mut app, 1, "carol");
+    let rows: Vec<_> = (0..app.audit.len())
+        .map(|i| app.audit.get(i).unwrap().clone())
+        .collect();
+    assert!(!rows.is_empty() && rows.len() < all);
+    assert!(rows.iter().all(|r| r.summary.contains("carol")), "{rows:?}");
+    apply(&mut app, 2, "account_disabled");
+    let rows: Vec<_> = (0..app.audit.len())
+        .map(|i| app.audit.get(i).unwrap().clone())
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(rows[0].summary.contains("dave"));
+    assert!(screen(&app, 80, 24).contains("kind ~ account_disabled"));
+    apply(&mut app, 3, "");
+    assert_eq!(
+        app.audit.len(),
+        all,
+        "an empty filter shows everything again"
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// Loads show themselves and Esc abandons them.
+
+#[test]
+fn esc_abandons_a_load_and_its_late_reply_is_ignored() {
+    let fx = fixture();
+    fx.exec(
+        &Principal::Operator,
+        Command::CreateOrg {
+            slug: "globex".into(),
+            name: "Globex Inc".into(),
+            owner_email: "hank@globex.example".into(),
+            owner_first_name: "Hank".into(),
+            owner_last_name: "Scorpio".into(),
+            settings: None,
+        },
+    );
+    let b = fx.backend();
+    let mut app = open(&fx, Principal::Operator, (80, 24));
+    send(&mut app, b.as_ref(), ch(':'));
+    typed(&mut app, b.as_ref(), "org globex");
+    // Enter starts the load; the runtime would run it in the background.
+    let fxs = roster::tui::app::update(&mut app, key(KeyCode::Enter));
+    let load = fxs
+        .iter()
+        .find(|e| matches!(e, Effect::Load { .. }))
+        .cloned()
+        .expect("a load");
+    let text = screen(&app, 80, 24);
+    assert!(
+        text.contains("Opening Globex Inc") && text.contains("Esc stops"),
+        "{text}"
+    );
+    let fxs = roster::tui::app::update(&mut app, key(KeyCode::Esc));
+    assert!(fxs.is_empty());
+    assert!(app.note.as_ref().unwrap().text.contains("Stopped loading"));
+    assert_eq!(app.org, Some(fx.org), "back to what the screen shows");
+    // The reply comes late: it is dropped.
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let reply = roster::tui::effects::perform(b.as_ref(), &load, &cancel, &mut |_| {}).unwrap();
+    roster::tui::app::update(&mut app, reply);
+    assert_eq!(app.snap.org.slug, "acme");
+    assert!(app.loads.visible().is_none());
+    // Live updates wait until asked for again.
+    let fxs = roster::tui::app::update(&mut app, Msg::Tick);
+    assert!(fxs.is_empty(), "{fxs:?}");
+    let fxs = send(&mut app, b.as_ref(), ctrl('r'));
+    assert!(fxs.iter().any(|e| matches!(e, Effect::Load { .. })));
+    assert!(roster::tui::app::update(&mut app, Msg::Tick).contains(&Effect::Refresh));
+}
+
+#[test]
+fn a_quick_background_reload_does_not_cover_the_last_result() {
+    let fx = fixture();
+    let b = fx.backend();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    app.ok("✓ something done");
+    fx.exec(
+        &fx.as_alice(),
+        Command::RenameGroup {
+            group: fx.support,
+            name: "Support desk".into(),
+        },
+    );
+    let fxs = roster::tui::app::update(&mut app, Msg::Tick);
+    settle(&mut app, b.as_ref(), fxs);
+    assert!(screen(&app, 80, 24).contains("✓ something done"));
+}
+
+// ---------------------------------------------------------------------------------
+// Seed procedures end to end at 80x24.
+
+#[test]
+fn seed_003_add_an_account_directly_then_disable_and_delete_it() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('n'));
+    typed(&mut app, b.as_ref(), "ivan@acme.example");
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    typed(&mut app, b.as_ref(), "Ivan");
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    typed(&mut app, b.as_ref(), "Ivanov");
+    send(&mut app, b.as_ref(), ctrl('s'));
+    let ivan = fx
+        .read(|d| {
+            d.account_by_email(fx.org, "ivan@acme.example")
+                .map(|a| a.id)
+        })
+        .expect("added");
+    // The same email again: refused, and the form says why.
+    send(&mut app, b.as_ref(), ch('n'));
+    typed(&mut app, b.as_ref(), "ivan@acme.example");
+    send(&mut app, b.as_ref(), ctrl('s'));
+    assert!(
+        matches!(&app.modal, Some(Modal::Form { form, .. }) if form.note.is_some()),
+        "{:?}",
+        app.note
+    );
+    send(&mut app, b.as_ref(), key(KeyCode::Esc));
+    // Disable: the row stays in the active list, so delete can follow on it.
+    app.users.select(ivan);
+    send(&mut app, b.as_ref(), ch('-'));
+    assert_eq!(selected_email(&app), "ivan@acme.example");
+    let text = screen(&app, 80, 24);
+    assert!(
+        text.contains("disabled") && text.contains("X delete"),
+        "{text}"
+    );
+    send(&mut app, b.as_ref(), ch('X'));
+    assert!(matches!(app.modal, Some(Modal::Confirm { .. })));
+    send(&mut app, b.as_ref(), ch('y'));
+    assert!(fx.read(|d| !d.accounts.contains_key(&ivan)));
+}
+
+#[test]
+fn seed_004_a_contributor_manages_contacts_but_cannot_name_a_new_owner() {
+    let fx = fixture();
+    let mut app = open(&fx, Principal::Account { id: fx.carol }, (80, 24));
+    let b = fx.backend();
+    let programs = app
+        .snap
+        .areas
+        .iter()
+        .position(|a| *a == Area::Programs)
+        .unwrap();
+    send(&mut app, b.as_ref(), ch(char::from(b'1' + programs as u8)));
+    assert_eq!(app.tab, Area::Programs);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("+ add contact"), "{text}");
+    assert!(!text.contains("e rename"), "only the owner renames: {text}");
+    send(&mut app, b.as_ref(), ch('+'));
+    typed(&mut app, b.as_ref(), "yuki");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    typed(&mut app, b.as_ref(), "viewer");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert_eq!(app.note.as_ref().unwrap().tone, Tone::Ok, "{:?}", app.note);
+    let grants = fx.read(|d| d.programs[&fx.kb].grants.get(&fx.yuki).cloned());
+    assert!(grants.is_some_and(|g| !g.is_empty()));
+    // Naming a new owner: refused before any picker, in words, shown whole.
+    send(&mut app, b.as_ref(), ch('o'));
+    assert!(app.modal.is_none());
+    let note = app.note.clone().unwrap();
+    assert_eq!(note.tone, Tone::Error);
+    let text = screen(&app, 80, 24);
+    for word in note.text.split_whitespace() {
+        assert!(
+            text.contains(word),
+            "{word:?} of the refusal is on screen:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn docs_console_md_lists_every_key_binding() {
+    use crossterm::event::KeyCode as K;
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/console.md"))
+        .expect("docs/console.md is there");
+    let km = roster::tui::keymap::Keymap::default();
+    for b in &km.bindings {
+        if b.action.tab_index().is_some() {
+            // The digits go to the n-th tab shown; help lists them as one line, and so
+            // does the document.
+            continue;
+        }
+        // A table row with a cell that is the description, or lists it among others
+        // ("next row, previous row").
+        let names_it = |cell: &str| {
+            cell == b.desc
+                || cell
+                    .split(", ")
+                    .flat_map(|p| p.split(" / "))
+                    .any(|p| p == b.desc)
+        };
+        let line = doc
+            .lines()
+            .find(|l| l.starts_with('|') && l.split('|').map(str::trim).any(names_it))
+            .unwrap_or_else(|| {
+                panic!(
+                    "docs/console.md does not describe {:?}: {}",
+                    b.action, b.desc
+                )
+            });
+        for k in &b.keys {
+            if let K::Char(c) = k.code
+                && k.mods.is_empty()
+                && !c.is_ascii_digit()
+                && c != ' '
+            {
+                assert!(
+                    line.contains(&format!("`{c}`")),
+                    "the row for {:?} names `{c}`: {line}",
+                    b.action
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn seed_001_invite_to_roles_from_the_roles_tab() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('2'));
+    assert!(app.roles.select(fx.integrator));
+    send(&mut app, b.as_ref(), ch('i'));
+    let Some(Modal::Wizard(w)) = &app.modal else {
+        panic!("the invitation wizard opens")
+    };
+    let Command::Invite { roles, .. } = w.command() else {
+        panic!()
+    };
+    assert_eq!(roles, vec![fx.integrator], "the selected role is checked");
+    typed(&mut app, b.as_ref(), "ines@acme.example");
+    for _ in 0..4 {
+        send(&mut app, b.as_ref(), ctrl('s'));
+    }
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    let invited = fx.read(|d| {
+        d.invitations
+            .values()
+            .find(|i| i.email == "ines@acme.example")
+            .map(|i| i.roles.clone())
+    });
+    assert_eq!(invited, Some(vec![fx.integrator]));
 }

@@ -108,6 +108,46 @@ fn dialogs() {
     scene("audit_filter", alice, &[ch('8'), ch('f')]);
 }
 
+fn typed_keys(s: &str) -> Vec<Msg> {
+    s.chars().map(ch).collect()
+}
+
+#[test]
+fn organisation_views() {
+    scene("org_page", alice, &[ch('O')]);
+    scene("org_settings_form", alice, &[ch('O'), ch('s')]);
+    let mut profile = vec![ch(':')];
+    profile.extend(typed_keys("profile"));
+    profile.push(key(KeyCode::Enter));
+    scene("org_profile_form", alice, &profile);
+    // An admin is told why the profile is not theirs to change.
+    scene(
+        "org_profile_refused",
+        |fx| Principal::Account { id: fx.bob },
+        &[ch('O'), ch('e')],
+    );
+    let mut picker = vec![ch(':')];
+    picker.extend(typed_keys("org"));
+    picker.push(key(KeyCode::Enter));
+    scene("org_picker", operator, &picker);
+    let mut create = vec![ch(':')];
+    create.extend(typed_keys("org create"));
+    create.push(key(KeyCode::Enter));
+    scene("org_create_form", operator, &create);
+}
+
+#[test]
+fn seed_procedures() {
+    scene("add_account_form", alice, &[ch('n')]);
+    // A contributor may not name a new program owner: the whole reason shows.
+    scene(
+        "program_transfer_refused",
+        |fx| Principal::Account { id: fx.carol },
+        &[key(KeyCode::Tab), ch('o')],
+    );
+    scene("users_filter_ranked", alice, &typed_keys("/al"));
+}
+
 #[test]
 fn start_screen_and_too_small() {
     for size in SIZES {

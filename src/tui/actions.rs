@@ -29,6 +29,17 @@ fn plural(n: usize, one: &str) -> String {
 
 /// Handles an action key that is not navigation.
 pub fn act(app: &mut App, action: Action) -> Vec<Effect> {
+    if action == Action::Organisation {
+        return super::org::open_view(app);
+    }
+    if app.org_view() {
+        return match action {
+            Action::Edit => super::org::profile_form(app),
+            Action::Settings => super::org::settings_form(app),
+            Action::New => super::org::create_form(app),
+            _ => vec![],
+        };
+    }
     if action == Action::Open {
         return open_detail(app);
     }
@@ -149,8 +160,29 @@ fn users(app: &mut App, action: Action) -> Option<Vec<Effect>> {
     };
     let fx = match action {
         Action::Invite => return Some(act_invite(app)),
+        Action::New => {
+            let member = app.snap.org.terminology.member.clone();
+            app.modal = Some(Modal::Form {
+                form: Form::new(
+                    "Add an account",
+                    vec![
+                        Field::text("Email", ""),
+                        Field::text("First name", ""),
+                        Field::text("Last name", ""),
+                        Field::toggle("Email verified", false),
+                    ],
+                )
+                .submit_label("Add")
+                .with_note(&format!(
+                    "The account is a {member} at once, with no invitation to accept; i invites someone instead."
+                )),
+                purpose: FormFor::NewAccount,
+            });
+            vec![]
+        }
         Action::StatusFilter => {
             app.pending_only = false;
+            app.sticky.clear();
             app.user_status = app.user_status.next();
             app.refilter();
             app.info(format!("Showing {} accounts", app.user_status.as_str()));
@@ -158,6 +190,7 @@ fn users(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         }
         Action::PendingFilter => {
             app.pending_only = !app.pending_only;
+            app.sticky.clear();
             app.refilter();
             app.info(if app.pending_only {
                 "Showing accounts waiting for approval (p again for all)".to_string()
@@ -173,10 +206,12 @@ fn users(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             vec![]
         }
         Action::Enable => {
+            app.sticky.extend(rows.iter().map(|r| r.account.id));
             let jobs = simple(|account| Command::Enable { account }, "enable", &rows);
             app.run(format!("Enable {}", label(&rows)), jobs, false)
         }
         Action::Disable => {
+            app.sticky.extend(rows.iter().map(|r| r.account.id));
             let jobs = simple(|account| Command::Disable { account }, "disable", &rows);
             app.run(format!("Disable {}", label(&rows)), jobs, false)
         }
@@ -390,6 +425,20 @@ fn permission_items(on: &std::collections::BTreeSet<String>) -> Vec<CheckItem> {
 fn roles(app: &mut App, action: Action) -> Option<Vec<Effect>> {
     let selected = app.roles.selected().cloned();
     match action {
+        Action::Invite => {
+            // Seed 001: select the role(s), then "Invite user to roles": the wizard
+            // opens with them checked.
+            let chosen: Vec<RoleId> = targets(&app.roles, false)
+                .iter()
+                .filter(|r| r.role.scope == Scope::Org)
+                .map(|r| r.role.id)
+                .collect();
+            let fx = act_invite(app);
+            if let Some(Modal::Wizard(w)) = app.modal.as_mut() {
+                w.check_roles(&chosen);
+            }
+            return Some(fx);
+        }
         Action::New => {
             app.modal = Some(Modal::Form {
                 form: Form::new(
@@ -795,6 +844,11 @@ fn programs(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             vec![]
         }
         Action::Transfer => {
+            if let Some(why) = &row.transfer_refusal {
+                let word = app.snap.org.terminology.program_owner.clone();
+                app.error(format!("✗ New {word} of {}: {why}", p.name));
+                return Some(vec![]);
+            }
             let choices = app.account_choices(|u| u.account.active() && u.account.id != p.owner);
             let title = format!(
                 "New {} of {}",
@@ -1026,6 +1080,23 @@ pub fn submit_form(app: &mut App, form: Form, purpose: FormFor) -> Vec<Effect> {
             super::app::note_edit(app, id);
             app.run(format!("Save {label}"), jobs, true)
         }
+        FormFor::NewAccount => {
+            let Some(org) = org else { return vec![] };
+            let email = form.text(0);
+            let cmd = Command::AddAccount {
+                org,
+                email: email.clone(),
+                first_name: form.text(1),
+                last_name: form.text(2),
+                verified: form.on(3),
+            };
+            let fx = app.run(format!("Add {email}"), vec![job(email, cmd)], true);
+            if !fx.is_empty() {
+                // A bad email or a taken one: the form comes back with the reason.
+                app.keep_form(form, FormFor::NewAccount);
+            }
+            fx
+        }
         FormFor::RejectAccounts(who) => {
             let reason = form.text(0);
             let title = match who.as_slice() {
@@ -1229,8 +1300,11 @@ pub fn submit_form(app: &mut App, form: Form, purpose: FormFor) -> Vec<Effect> {
                 format!("Audit filtered by {}", on.join(", "))
             });
             let mut fx = vec![];
-            super::app::request_load(app, &mut fx);
+            super::app::request_load_for(app, "Filtering the audit trail", &mut fx);
             fx
+        }
+        FormFor::OrgProfile { .. } | FormFor::OrgSettings { .. } | FormFor::CreateOrg => {
+            super::org::submit(app, form, purpose)
         }
         FormFor::NewOrg => {
             let cmd = Command::CreateOrg {
@@ -1465,6 +1539,12 @@ pub fn picked(app: &mut App, purpose: PickFor, v: Pick) -> Vec<Effect> {
                 Command::TransferProgram { program, to },
             )
         }
+        (PickFor::Org, Pick::Org(id)) => {
+            let mut fx = vec![];
+            super::app::open_org(app, id, &mut fx);
+            fx
+        }
+        (PickFor::Org, Pick::NewOrg) => super::org::create_form(app),
         (PickFor::ProgramOwner(name), Pick::Account(owner)) => {
             let Some(org) = app.snap.org.id else {
                 return vec![];
@@ -1489,6 +1569,7 @@ pub fn picked(app: &mut App, purpose: PickFor, v: Pick) -> Vec<Effect> {
 
 /// A run came back: say what happened, in the status line or a results popup.
 pub fn finished(app: &mut App, report: Report) -> Vec<Effect> {
+    let retry = app.take_retry_form();
     if report.stale {
         super::app::reopen_after_conflict(app);
         let reason = report
@@ -1509,10 +1590,28 @@ pub fn finished(app: &mut App, report: Report) -> Vec<Effect> {
     {
         app.modal = None;
     }
+    let went_through = report.refused.is_empty() && report.failed.is_none() && !report.cancelled;
+    if let Some((mut form, purpose)) = retry
+        && !went_through
+    {
+        // Refused: the form comes back with what was typed and the reason.
+        app.forget_open_slug();
+        form.note = report
+            .refused
+            .first()
+            .map(|r| r.1.clone())
+            .or_else(|| report.failed.clone());
+        if app.modal.is_none() {
+            app.modal = Some(Modal::Form { form, purpose });
+        }
+    }
     let single = report.total == 1 && report.secrets.is_empty();
     if single {
         match (report.ok.first(), report.refused.first(), &report.failed) {
-            (Some(_), _, _) => app.ok(format!("✓ {}", report.title)),
+            (Some(_), _, _) => {
+                app.ok(format!("✓ {}", report.title));
+                clear_marks(app);
+            }
             (_, Some((_, why)), _) => app.error(format!("✗ {}: {why}", report.title)),
             (_, _, Some(f)) => app.error(format!("✗ {}: {f}", report.title)),
             _ if report.cancelled => app.info(format!("{}: cancelled", report.title)),

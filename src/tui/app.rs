@@ -10,6 +10,7 @@ use super::dialogs::{Answer, Choice, Confirm, Picked, Picker, Report};
 use super::form::{Field, Form, FormEvent};
 use super::keymap::{Action, Ctx};
 use super::list::List;
+use super::loading::{LoadKey, Loading};
 use super::wizard::{Wizard, WizardEvent};
 use crate::core::query::{Area, StatusFilter};
 use crate::core::*;
@@ -34,6 +35,11 @@ pub enum Msg {
     DetailLoaded {
         generation: u64,
         result: Result<Detail, String>,
+    },
+    /// Older audit events (newest first), for paging back past the loaded ones.
+    AuditPage {
+        generation: u64,
+        result: Result<Vec<AuditRow>, String>,
     },
     /// A run of jobs got this far.
     Progress {
@@ -76,6 +82,14 @@ pub enum Effect {
         audit: AuditFilter,
     },
     Refresh,
+    /// The audit events just older than `before` (a sequence number).
+    LoadAudit {
+        generation: u64,
+        who: Principal,
+        org: OrgId,
+        audit: AuditFilter,
+        before: u64,
+    },
     LoadDetail {
         generation: u64,
         who: Principal,
@@ -135,6 +149,20 @@ pub struct DetailView {
     pub scroll: u16,
 }
 
+impl DetailView {
+    /// Lines the view draws (the same count `view::widgets::sections` makes), so
+    /// scrolling stops at the last screenful instead of running on past it.
+    pub fn lines(&self) -> u16 {
+        let Some(d) = &self.data else { return 1 };
+        d.sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| usize::from(i > 0) + usize::from(!s.title.is_empty()) + s.lines.len())
+            .sum::<usize>()
+            .min(u16::MAX as usize) as u16
+    }
+}
+
 /// What a picked item is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pick {
@@ -143,6 +171,9 @@ pub enum Pick {
     Role(RoleId),
     /// A contact's program role.
     Contact(AccountId, RoleId),
+    Org(OrgId),
+    /// "+ new organisation" in the organisation picker.
+    NewOrg,
 }
 
 /// What a picker is for; some flows pick twice (who, then which role).
@@ -161,6 +192,8 @@ pub enum PickFor {
     ProgramRevoke(ProgramId),
     ProgramTransfer(ProgramId),
     ProgramOwner(String),
+    /// Which organisation to open (`:org` with no slug).
+    Org,
 }
 
 /// What a form is for.
@@ -172,6 +205,8 @@ pub enum FormFor {
         before: AccountFields,
     },
     RejectAccounts(Vec<(AccountId, String)>),
+    /// An account added directly by an administrator (seed 003).
+    NewAccount,
     RejectRequests {
         requests: Vec<(RequestId, String)>,
         next: Option<RequestId>,
@@ -185,7 +220,20 @@ pub enum FormFor {
     NewContract,
     Seats(ContractId),
     AuditFilter,
+    /// The start screen's first organisation (creates the store too).
     NewOrg,
+    /// The organisation's profile, with the values the form started from.
+    OrgProfile {
+        org: OrgId,
+        name: String,
+        profile: Profile,
+    },
+    OrgSettings {
+        org: OrgId,
+        before: Box<Settings>,
+    },
+    /// Another organisation in an existing store (platform operators).
+    CreateOrg,
 }
 
 /// The edit form's starting values, to send only what changed.
@@ -262,17 +310,23 @@ pub struct App {
     pub loaded: bool,
     pub quit: bool,
     next_op: u64,
-    load_gen: u64,
+    /// Snapshot and audit-page loads: generations, what the person waits for, Esc.
+    pub loads: Loading,
     detail_gen: u64,
-    loading: bool,
     refreshing: bool,
-    /// A reload was asked for while one was running.
-    load_again: bool,
     reselect: Option<Reselect>,
     /// After a stale edit: reopen the edit form with the current values.
     reopen_edit: Option<AccountId>,
     /// The account whose edit form was last saved.
     last_edit: Option<AccountId>,
+    /// A form whose save is running: opened again, with the reason, if the core says no.
+    retry_form: Option<(Form, FormFor)>,
+    /// An organisation just created: opened once the reload shows it.
+    open_slug: Option<String>,
+    /// Accounts enabled or disabled from the Users tab stay in the list, whatever the
+    /// status filter, until the filter or the tab changes: disabling someone must not
+    /// yank the row away before the next step (delete) can be taken on it.
+    pub(super) sticky: std::collections::BTreeSet<AccountId>,
 }
 
 /// Where the App starts.
@@ -319,14 +373,15 @@ impl App {
             loaded: false,
             quit: false,
             next_op: 0,
-            load_gen: 0,
+            loads: Loading::default(),
             detail_gen: 0,
-            loading: false,
             refreshing: false,
-            load_again: false,
             reselect: None,
             reopen_edit: None,
             last_edit: None,
+            retry_form: None,
+            open_slug: None,
+            sticky: Default::default(),
         };
         if !start.warnings.is_empty() {
             app.error(start.warnings.join("; "));
@@ -361,11 +416,13 @@ impl App {
 
     /// Asks for a fresh snapshot (coalescing: one load at a time).
     fn load(&mut self) -> Effect {
-        self.load_gen += 1;
-        self.loading = true;
-        self.load_again = false;
+        let generation = self.loads.start(LoadKey {
+            who: Some(self.who.clone()),
+            org: self.org,
+            audit: self.audit_filter.clone(),
+        });
         Effect::Load {
-            generation: self.load_gen,
+            generation,
             who: self.who.clone(),
             org: self.org,
             audit: self.audit_filter.clone(),
@@ -373,11 +430,45 @@ impl App {
     }
 
     fn maybe_load(&mut self, fx: &mut Vec<Effect>) {
-        if self.loading {
-            self.load_again = true;
+        // Something changed on purpose: live updates are back on.
+        self.loads.paused = false;
+        if self.loads.in_flight {
+            self.loads.again = true;
         } else {
             fx.push(self.load());
         }
+    }
+
+    /// A load the person waits for, said in the result line until it is in.
+    fn load_for(&mut self, label: String, fx: &mut Vec<Effect>) {
+        if self.loads.in_flight {
+            // What is running was asked with the old identity or organisation.
+            fx.push(self.load());
+        } else {
+            self.maybe_load(fx);
+        }
+        self.loads.paused = false;
+        self.loads.label = Some(label);
+    }
+
+    /// Esc while a load runs: keep what is on screen, drop the reply when it comes,
+    /// and go back to the identity and organisation the screen shows.
+    fn abandon_load(&mut self) -> bool {
+        if !self.loads.abandon() {
+            return false;
+        }
+        if self.loaded {
+            self.org = self.snap.org.id;
+            if let Some(who) = self.loads.shown.who.clone() {
+                self.who = who;
+            }
+            self.audit_filter = self.loads.shown.audit.clone();
+        }
+        let key = self.config.keymap.key_for(&[Ctx::Global], Action::Reload);
+        self.info(format!(
+            "Stopped loading: the screen shows what it showed before; live updates are paused until {key}"
+        ));
+        true
     }
 
     fn load_detail(&mut self, target: Target) -> Effect {
@@ -389,6 +480,35 @@ impl App {
         }
     }
 
+    /// Whether the organisation page is open.
+    pub fn org_view(&self) -> bool {
+        matches!(
+            self.detail,
+            Some(DetailView {
+                target: Target::Org(_),
+                ..
+            })
+        )
+    }
+
+    /// Keeps a form aside while its save runs (see `retry_form`).
+    pub(super) fn keep_form(&mut self, form: Form, purpose: FormFor) {
+        self.retry_form = Some((form, purpose));
+    }
+
+    pub(super) fn take_retry_form(&mut self) -> Option<(Form, FormFor)> {
+        self.retry_form.take()
+    }
+
+    /// Opens the organisation with this slug once a reload shows it.
+    pub(super) fn open_after_create(&mut self, slug: String) {
+        self.open_slug = Some(slug);
+    }
+
+    pub(super) fn forget_open_slug(&mut self) {
+        self.open_slug = None;
+    }
+
     /// Tabs the principal may see, in the fixed order.
     pub fn tabs(&self) -> &[Area] {
         &self.snap.areas
@@ -397,16 +517,39 @@ impl App {
     /// The keymap contexts in force, most specific first.
     pub fn contexts(&self) -> Vec<Ctx> {
         let tab = tab_ctx(self.tab);
-        if self.detail.is_some() {
+        if self.org_view() {
+            vec![Ctx::Org, Ctx::Detail, Ctx::Global]
+        } else if self.detail.is_some() {
             vec![Ctx::Detail, tab, Ctx::Global]
         } else {
             vec![tab, Ctx::List, Ctx::Global]
         }
     }
 
+    /// Rows of text a detail view shows at the current size (inside its border).
+    pub fn detail_rows(&self) -> u16 {
+        super::view::layout::body_rows(self.size, self.note_rows()).saturating_sub(2)
+    }
+
+    /// The result line takes up to three rows when its text does not fit in one, so a
+    /// refusal is read whole at 80 columns.
+    pub fn note_rows(&self) -> u16 {
+        if self.busy.is_some() || self.loads.visible().is_some() {
+            return 1;
+        }
+        match &self.note {
+            Some(n) => {
+                let text = super::text::clean(&n.text);
+                let rows = super::view::widgets::wrap_words(&text, self.size.0.max(1) as usize);
+                rows.len().clamp(1, 3) as u16
+            }
+            None => 1,
+        }
+    }
+
     /// Rows of the list viewport at the current size (the same sum the view does).
     pub fn list_height(&self) -> usize {
-        super::view::layout::list_rows(self.size, self.tab == Area::Approvals)
+        super::view::layout::list_rows(self.size, self.tab == Area::Approvals, self.note_rows())
     }
 
     pub fn who_label(&self) -> String {
@@ -421,14 +564,15 @@ impl App {
         }
     }
 
-    fn apply_snapshot(&mut self, mut snap: Snapshot) -> Vec<Effect> {
+    fn apply_snapshot(&mut self, mut snap: Snapshot, before: &LoadKey) -> Vec<Effect> {
         let mut fx = vec![];
         let (status, pending) = (self.user_status, self.pending_only);
+        let sticky = &self.sticky;
         let decided = self.show_decided;
         let inv = self.invitation_status;
         // The rows move into the lists; the snapshot keeps the rest (counts, words).
         self.users.set_rows(std::mem::take(&mut snap.users), |r| {
-            user_visible(r, status, pending)
+            user_visible(r, status, pending) || sticky.contains(&r.account.id)
         });
         self.roles
             .set_rows(std::mem::take(&mut snap.roles), |_| true);
@@ -447,8 +591,13 @@ impl App {
                 inv.is_none_or(|s| r.status == s)
             });
         let newest_before = self.audit.all().iter().map(|r| r.seq).max();
-        self.audit
-            .set_rows(std::mem::take(&mut snap.audit), |_| true);
+        let same_trail = before.who == self.loads.shown.who
+            && before.audit == self.loads.shown.audit
+            && self.snap.org.id == snap.org.id;
+        let fresh = std::mem::take(&mut snap.audit);
+        let (rows, more) = merge_audit(self.audit.all(), fresh, same_trail, self.loads.audit_more);
+        self.loads.audit_more = more;
+        self.audit.set_rows(rows, |_| true);
         if self.follow
             && self.audit.sort == 0
             && !self.audit.descending
@@ -457,6 +606,22 @@ impl App {
             self.audit.top();
         }
         self.org = snap.org.id;
+        // A load that started before the creation finished may not show it yet: the
+        // slug waits for one that does (a refused creation forgets it).
+        if let Some(slug) = self.open_slug.clone()
+            && let Some((id, _, name)) = snap
+                .orgs
+                .iter()
+                .find(|(_, s, _)| s.eq_ignore_ascii_case(&slug))
+        {
+            self.open_slug = None;
+            if Some(*id) != snap.org.id {
+                self.org = Some(*id);
+                self.detail = None;
+                self.info(format!("Opening {name}…"));
+                fx.push(self.load());
+            }
+        }
         let first_load = !self.loaded;
         self.snap = snap;
         self.loaded = true;
@@ -476,8 +641,7 @@ impl App {
         if self.snap.org.id.is_none() {
             self.info(match &self.who {
                 Principal::Operator => {
-                    "This store has no organisation yet: create one with `roster org create`"
-                        .to_string()
+                    "This store has no organisation yet: :org create makes one".to_string()
                 }
                 _ => "This account reaches no organisation".to_string(),
             });
@@ -691,7 +855,9 @@ impl App {
         match self.tab {
             Area::Users => {
                 let (s, p) = (self.user_status, self.pending_only);
-                self.users.refilter(|r| user_visible(r, s, p));
+                let sticky = &self.sticky;
+                self.users
+                    .refilter(|r| user_visible(r, s, p) || sticky.contains(&r.account.id));
             }
             Area::Approvals => {
                 let d = self.show_decided;
@@ -721,6 +887,7 @@ impl App {
         self.tab = area;
         self.detail = None;
         self.filtering = None;
+        self.sticky.clear();
         let h = self.list_height();
         self.current().scroll(h);
     }
@@ -747,7 +914,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.scroll_all();
         }
         Msg::Tick => {
-            if app.has_store && !app.refreshing {
+            app.loads.tick();
+            if app.has_store && !app.refreshing && !app.loads.paused {
                 app.refreshing = true;
                 fx.push(Effect::Refresh);
             }
@@ -761,16 +929,28 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Loaded { generation, result } => {
-            if generation != app.load_gen {
+            let before = app.loads.shown.clone();
+            if !app.loads.finish(generation) {
                 return fx;
             }
-            app.loading = false;
             match result {
-                Ok(snap) => fx.extend(app.apply_snapshot(*snap)),
-                Err(e) => app.error(format!("Cannot load: {e}")),
+                Ok(snap) => fx.extend(app.apply_snapshot(*snap, &before)),
+                Err(e) => {
+                    app.loads.shown = before;
+                    app.error(format!("Cannot load: {e}"))
+                }
             }
-            if app.load_again {
+            if app.loads.again && !app.loads.in_flight {
                 fx.push(app.load());
+            }
+        }
+        Msg::AuditPage { generation, result } => {
+            if !app.loads.finish_audit_page(generation) {
+                return fx;
+            }
+            match result {
+                Ok(rows) => app.add_older_audit(rows),
+                Err(e) => app.error(format!("Cannot load older events: {e}")),
             }
         }
         Msg::DetailLoaded { generation, result } => {
@@ -815,8 +995,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Ok(who) => {
                 app.who = who;
                 app.detail = None;
-                app.info("Switching identity…");
-                app.maybe_load(&mut fx);
+                app.load_for("Switching identity".into(), &mut fx);
             }
             Err(e) => app.error(e),
         },
@@ -836,6 +1015,13 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         let op = b.op;
         app.info("Cancelling after the current row…");
         return vec![Effect::Cancel { op }];
+    }
+    if key.code == KeyCode::Esc
+        && app.modal.is_none()
+        && app.filtering.is_none()
+        && app.abandon_load()
+    {
+        return vec![];
     }
     if app.modal.is_some() {
         return on_modal_key(app, key);
@@ -875,6 +1061,10 @@ fn on_filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 let text = input.value().to_string();
                 *app.current().filter_text() = text;
                 app.refilter_current();
+                // As in fzf: while typing, the cursor sits on the best match.
+                app.current().top();
+                let h = app.list_height();
+                app.current().scroll(h);
             }
         }
     }
@@ -889,15 +1079,24 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 app.detail = None;
                 return vec![];
             }
-            Action::Down | Action::Up | Action::PageDown | Action::PageUp | Action::Top => {
+            Action::Down
+            | Action::Up
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Top
+            | Action::Bottom => {
+                let rows = app.detail_rows();
                 if let Some(d) = app.detail.as_mut() {
+                    let last = d.lines().saturating_sub(rows);
                     d.scroll = match action {
                         Action::Down => d.scroll.saturating_add(1),
                         Action::Up => d.scroll.saturating_sub(1),
-                        Action::PageDown => d.scroll.saturating_add(page as u16),
-                        Action::PageUp => d.scroll.saturating_sub(page as u16),
+                        Action::PageDown => d.scroll.saturating_add(rows),
+                        Action::PageUp => d.scroll.saturating_sub(rows),
+                        Action::Bottom => last,
                         _ => 0,
-                    };
+                    }
+                    .min(last);
                 }
                 return vec![];
             }
@@ -927,8 +1126,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Reload => {
             let mut fx = vec![];
-            app.maybe_load(&mut fx);
-            app.info("Reloading…");
+            app.load_for("Reloading".into(), &mut fx);
             return fx;
         }
         Action::Up => app.current().move_by(-1),
@@ -971,6 +1169,13 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     if moved {
         let h = app.list_height();
         app.current().scroll(h);
+        if app.tab == Area::Audit && app.follow && app.audit.cursor > 0 {
+            // Reading further down: new events must not pull the cursor back up.
+            app.follow = false;
+        }
+        if matches!(action, Action::Down | Action::PageDown | Action::Bottom) {
+            return app.maybe_older_audit();
+        }
         return vec![];
     }
     super::actions::act(app, action)
@@ -1136,6 +1341,7 @@ fn completions(app: &App, verb: &str) -> Vec<String> {
             .orgs
             .iter()
             .map(|(_, slug, _)| slug.clone())
+            .chain(["settings", "profile", "info", "create"].map(String::from))
             .collect(),
         "as" => app
             .users
@@ -1157,12 +1363,7 @@ fn run_command(app: &mut App, cmd: Cmd) -> Vec<Effect> {
             .iter()
             .find(|(_, s, _)| s.eq_ignore_ascii_case(&slug))
         {
-            Some((id, _, name)) => {
-                app.org = Some(*id);
-                app.detail = None;
-                app.info(format!("Opening {name}…"));
-                app.maybe_load(&mut fx);
-            }
+            Some((id, _, _)) => open_org(app, *id, &mut fx),
             None => {
                 let known: Vec<&str> = app.snap.orgs.iter().map(|(_, s, _)| s.as_str()).collect();
                 app.error(format!(
@@ -1171,6 +1372,11 @@ fn run_command(app: &mut App, cmd: Cmd) -> Vec<Effect> {
                 ));
             }
         },
+        Cmd::OrgPicker => fx.extend(super::org::picker(app)),
+        Cmd::OrgCreate => fx.extend(super::org::create_form(app)),
+        Cmd::OrgView => fx.extend(super::org::open_view(app)),
+        Cmd::Settings => fx.extend(super::org::settings_form(app)),
+        Cmd::Profile => fx.extend(super::org::profile_form(app)),
         Cmd::As(email) => match app.org {
             Some(org) => fx.push(Effect::Resolve { org, email }),
             None => app.error("Open an organisation first (:org SLUG), then :as EMAIL"),
@@ -1178,8 +1384,7 @@ fn run_command(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         Cmd::Operator => {
             app.who = Principal::Operator;
             app.detail = None;
-            app.info("Acting as the platform operator");
-            app.maybe_load(&mut fx);
+            app.load_for("Acting as the platform operator".into(), &mut fx);
         }
         Cmd::Invite => fx.extend(super::actions::act_invite(app)),
         Cmd::Pending => {
@@ -1219,12 +1424,31 @@ impl App {
     }
 }
 
+/// Switches to another organisation the principal reaches.
+pub(super) fn open_org(app: &mut App, id: OrgId, fx: &mut Vec<Effect>) {
+    if app.snap.org.id == Some(id) && !app.loads.in_flight {
+        app.info(format!("{} is open already", app.snap.org.name));
+        return;
+    }
+    let name = app
+        .snap
+        .orgs
+        .iter()
+        .find(|(o, _, _)| *o == id)
+        .map(|(_, _, n)| n.clone())
+        .unwrap_or_default();
+    app.org = Some(id);
+    app.detail = None;
+    app.load_for(format!("Opening {name}"), fx);
+}
+
 pub(super) fn detail_effect(app: &mut App, target: Target) -> Effect {
     app.load_detail(target)
 }
 
-pub(super) fn request_load(app: &mut App, fx: &mut Vec<Effect>) {
-    app.maybe_load(fx)
+/// A load the person waits for (shown with a spinner; Esc abandons it).
+pub(super) fn request_load_for(app: &mut App, label: &str, fx: &mut Vec<Effect>) {
+    app.load_for(label.to_string(), fx)
 }
 
 pub(super) fn note_edit(app: &mut App, id: AccountId) {
@@ -1235,4 +1459,80 @@ pub(super) fn note_edit(app: &mut App, id: AccountId) {
 /// with the account's current values.
 pub(super) fn reopen_after_conflict(app: &mut App) {
     app.reopen_edit = app.last_edit.take();
+}
+
+/// The audit rows after a reload. A load brings the newest `AUDIT_LIMIT` events; rows
+/// paged in earlier stay when they join up with them (the reload overlaps what was
+/// there), so paging back is not lost on every change. Returns the rows and whether
+/// older events may exist.
+fn merge_audit(
+    old: &[AuditRow],
+    fresh: Vec<AuditRow>,
+    same_trail: bool,
+    old_more: bool,
+) -> (Vec<AuditRow>, bool) {
+    let full = fresh.len() >= AUDIT_LIMIT;
+    if !full {
+        // Everything there is, from the first event on.
+        return (fresh, false);
+    }
+    let fresh_oldest = fresh.iter().map(|r| r.seq).min().unwrap_or(0);
+    let old_newest = old.iter().map(|r| r.seq).max();
+    match old_newest {
+        Some(newest) if same_trail && newest >= fresh_oldest => {
+            let mut rows = fresh;
+            rows.extend(old.iter().filter(|r| r.seq < fresh_oldest).cloned());
+            let paged = rows.len() > AUDIT_LIMIT;
+            (rows, if paged { old_more } else { true })
+        }
+        // Another trail, or more happened since than one load holds: start again.
+        _ => (fresh, true),
+    }
+}
+
+impl App {
+    /// On the Audit tab, at the last loaded event: asks for the ones before it.
+    pub(super) fn maybe_older_audit(&mut self) -> Vec<Effect> {
+        if self.tab != Area::Audit
+            || self.detail.is_some()
+            || !self.loads.audit_more
+            || self.loads.audit_in_flight
+            || self.audit.is_empty()
+            || self.audit.cursor + 1 < self.audit.len()
+        {
+            return vec![];
+        }
+        let (Some(org), Some(oldest)) = (
+            self.snap.org.id,
+            self.audit.all().iter().map(|r| r.seq).min(),
+        ) else {
+            return vec![];
+        };
+        let generation = self.loads.start_audit_page();
+        vec![Effect::LoadAudit {
+            generation,
+            who: self.who.clone(),
+            org,
+            audit: self.audit_filter.clone(),
+            before: oldest,
+        }]
+    }
+
+    fn add_older_audit(&mut self, page: Vec<AuditRow>) {
+        let n = page.len();
+        self.loads.audit_more = n >= AUDIT_LIMIT;
+        if n == 0 {
+            self.info("That is the whole audit trail: nothing older");
+            return;
+        }
+        let mut rows = self.audit.all().to_vec();
+        let have: std::collections::BTreeSet<u64> = rows.iter().map(|r| r.seq).collect();
+        rows.extend(page.into_iter().filter(|r| !have.contains(&r.seq)));
+        self.audit.set_rows(rows, |_| true);
+        self.info(if self.loads.audit_more {
+            format!("Loaded {n} older events (more at the end)")
+        } else {
+            format!("Loaded {n} older events: the trail starts here")
+        });
+    }
 }

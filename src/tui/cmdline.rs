@@ -14,7 +14,15 @@ pub const VERBS: &[(&str, &str)] = &[
     ("programs", "Programs tab"),
     ("invitations", "Invitations tab"),
     ("audit", "Audit tab"),
-    ("org", "switch organisation: :org SLUG"),
+    ("org", "open an organisation: :org SLUG, or :org to choose"),
+    (
+        "settings",
+        "the organisation's settings: approval, registration, words",
+    ),
+    (
+        "profile",
+        "the organisation's profile: name, address, website",
+    ),
     ("as", "act as an account of this organisation: :as EMAIL"),
     ("operator", "act as the platform operator"),
     ("invite", "open the invitation wizard"),
@@ -29,6 +37,16 @@ pub const VERBS: &[(&str, &str)] = &[
 pub enum Cmd {
     Tab(usize),
     Org(String),
+    /// `:org` alone: choose from a list.
+    OrgPicker,
+    /// `:org create` (or `new`): a new organisation (platform operators).
+    OrgCreate,
+    /// `:org info`: the organisation page.
+    OrgView,
+    /// `:settings`, `:org settings`.
+    Settings,
+    /// `:profile`, `:org profile`.
+    Profile,
     As(String),
     Operator,
     Invite,
@@ -82,7 +100,16 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
         "programs" => Cmd::Tab(5),
         "invitations" => Cmd::Tab(6),
         "audit" => Cmd::Tab(7),
-        "org" => Cmd::Org(need("an organisation slug")?),
+        "org" => match arg.to_lowercase().as_str() {
+            "" => Cmd::OrgPicker,
+            "create" | "new" => Cmd::OrgCreate,
+            "settings" => Cmd::Settings,
+            "profile" => Cmd::Profile,
+            "info" | "show" => Cmd::OrgView,
+            _ => Cmd::Org(arg.to_string()),
+        },
+        "settings" => Cmd::Settings,
+        "profile" => Cmd::Profile,
         "as" => Cmd::As(need("an email")?),
         "operator" => Cmd::Operator,
         "invite" => Cmd::Invite,
@@ -181,7 +208,12 @@ mod tests {
             Ok(Cmd::As("bob@acme.example".into()))
         );
         assert_eq!(parse("q"), Ok(Cmd::Quit));
-        assert!(parse("org").is_err());
+        assert_eq!(parse("org"), Ok(Cmd::OrgPicker));
+        assert_eq!(parse("org create"), Ok(Cmd::OrgCreate));
+        assert_eq!(parse("org settings"), Ok(Cmd::Settings));
+        assert_eq!(parse("settings"), Ok(Cmd::Settings));
+        assert_eq!(parse("prof"), Ok(Cmd::Profile));
+        assert!(parse("as").is_err());
         assert!(parse("frobnicate").is_err());
         assert!(parse("in").unwrap_err().contains("could be"));
     }

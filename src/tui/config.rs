@@ -173,6 +173,12 @@ struct ConfigFile {
     #[serde(default)]
     keys: BTreeMap<String, OneOrMany>,
     tick_ms: Option<u64>,
+    /// The command line's named contexts share the file (`crate::config`): known here
+    /// so they are not mistaken for typos, and left to their own reader.
+    #[serde(default, rename = "current-context")]
+    _current_context: Option<toml::Value>,
+    #[serde(default, rename = "contexts")]
+    _contexts: Option<toml::Value>,
 }
 
 #[derive(Clone, Debug)]
@@ -283,6 +289,14 @@ mod tests {
         {
             assert!(!matches!(c, Color::Rgb(..) | Color::Indexed(_)), "{c:?}");
         }
+    }
+
+    #[test]
+    fn the_command_lines_contexts_in_the_same_file_are_not_mistakes() {
+        let text = "current-context = \"kb\"\ntheme = \"light\"\n[contexts.kb]\nserver = \"https://roster.example.org\"\norg = \"kb\"\n";
+        let (c, w) = Config::from_toml(text, false);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(c.theme.accent, Some(Color::Blue), "the theme still applies");
     }
 
     #[test]

@@ -11,7 +11,6 @@ use crate::core::*;
 use jiff::Timestamp;
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
-use std::fmt::Write;
 
 fn lower(s: &str) -> String {
     s.to_lowercase()
@@ -36,17 +35,9 @@ impl Item for UserRow {
         let sort = AccountSort::ALL.get(c).copied().unwrap_or_default();
         query::compare_accounts(&self.account, &o.account, sort)
     }
-    fn haystack(&self, out: &mut String) {
-        let a = &self.account;
-        let _ = write!(
-            out,
-            "{} {} {} {} {}",
-            a.first_name,
-            a.last_name,
-            a.email,
-            self.level_name,
-            query::status_word(a)
-        );
+    fn search(&self, field: &mut dyn FnMut(&str)) {
+        field(&self.account.full_name());
+        field(&self.account.email);
     }
 }
 
@@ -75,18 +66,12 @@ impl Item for RoleRow {
             _ => self.pos.cmp(&o.pos),
         }
     }
-    fn haystack(&self, out: &mut String) {
+    fn search(&self, field: &mut dyn FnMut(&str)) {
         let r = &self.role;
-        let _ = write!(
-            out,
-            "{} {} {}",
-            r.name,
-            r.description,
-            r.gate.as_deref().unwrap_or("")
-        );
-        for p in &r.permissions {
-            out.push(' ');
-            out.push_str(p);
+        field(&r.name);
+        field(&r.description);
+        if let Some(g) = &r.gate {
+            field(g);
         }
     }
 }
@@ -119,9 +104,8 @@ impl Item for ContractRow {
             _ => self.pos.cmp(&o.pos),
         }
     }
-    fn haystack(&self, out: &mut String) {
-        let c = &self.contract;
-        let _ = write!(out, "{} {} {}", c.product, c.status.as_str(), self.org_slug);
+    fn search(&self, field: &mut dyn FnMut(&str)) {
+        field(&self.contract.product);
     }
 }
 
@@ -150,15 +134,11 @@ impl Item for RequestRow {
             _ => self.pos.cmp(&o.pos),
         }
     }
-    fn haystack(&self, out: &mut String) {
-        let _ = write!(
-            out,
-            "{} {} {} {}",
-            self.name,
-            self.what,
-            self.request.note,
-            self.request.status.as_str()
-        );
+    fn search(&self, field: &mut dyn FnMut(&str)) {
+        field(&self.name);
+        field(&self.email);
+        field(&self.what);
+        field(&self.request.note);
     }
 }
 
@@ -185,12 +165,8 @@ impl Item for GroupRow {
             _ => lower(&self.group.name).cmp(&lower(&o.group.name)),
         }
     }
-    fn haystack(&self, out: &mut String) {
-        out.push_str(&self.group.name);
-        for (_, r, _) in &self.roles {
-            out.push(' ');
-            out.push_str(r);
-        }
+    fn search(&self, field: &mut dyn FnMut(&str)) {
+        field(&self.group.name);
     }
 }
 
@@ -208,6 +184,10 @@ pub struct ProgramRow {
     pub owner_email: String,
     /// Owner first, then everyone with a grant.
     pub contacts: Vec<Contact>,
+    /// How much the principal may do here (for the footer; the core decides).
+    pub authority: policy::ProgramAuthority,
+    /// Why the principal may not name a new owner, in the core's words.
+    pub transfer_refusal: Option<String>,
 }
 
 impl Item for ProgramRow {
@@ -226,8 +206,8 @@ impl Item for ProgramRow {
             _ => lower(&self.program.name).cmp(&lower(&o.program.name)),
         }
     }
-    fn haystack(&self, out: &mut String) {
-        let _ = write!(out, "{} {}", self.program.name, self.owner_email);
+    fn search(&self, field: &mut dyn FnMut(&str)) {
+        field(&self.program.name);
     }
 }
 
@@ -259,17 +239,10 @@ impl Item for InvitationRow {
             _ => self.pos.cmp(&o.pos),
         }
     }
-    fn haystack(&self, out: &mut String) {
+    fn search(&self, field: &mut dyn FnMut(&str)) {
         let i = &self.invitation;
-        let _ = write!(
-            out,
-            "{} {} {} {} {}",
-            i.email,
-            i.first_name,
-            i.last_name,
-            self.status.as_str(),
-            self.sent_by
-        );
+        field(&i.email);
+        field(format!("{} {}", i.first_name, i.last_name).trim());
     }
 }
 
@@ -297,9 +270,12 @@ impl Item for AuditRow {
             _ => o.seq.cmp(&self.seq),
         }
     }
-    fn haystack(&self, out: &mut String) {
-        let _ = write!(out, "{} {} {}", self.actor, self.kind, self.summary);
+    fn search(&self, field: &mut dyn FnMut(&str)) {
+        field(&self.actor);
+        field(&self.summary);
     }
+    /// The trail's order is its meaning: a filter narrows it, never reorders it.
+    const RANKED: bool = false;
 }
 
 /// A role the invite wizard and the pickers can offer.
@@ -318,6 +294,25 @@ pub struct OrgInfo {
     pub name: String,
     pub approval_required: bool,
     pub terminology: Terminology,
+    /// The values the organisation forms start from.
+    pub profile: Profile,
+    pub settings: Settings,
+    /// Why the principal may not change the profile or the settings, in the core's own
+    /// words (`None`: it may), so the console says so before a form is filled in.
+    pub profile_refusal: Option<String>,
+    pub settings_refusal: Option<String>,
+}
+
+/// Asks the core whether `who` may send `cmd` (which changes nothing, so an allowed
+/// sender hears "nothing to change"): the refusal if it is a "you may not", else `None`.
+/// The rule stays in the core; the console only learns its verdict early.
+pub fn refusal(dir: &Directory, who: &Principal, cmd: &Command, now: Timestamp) -> Option<String> {
+    match decide(dir, who, cmd, now) {
+        Err(e @ (DomainError::Forbidden(_) | DomainError::NotFound(_))) => {
+            Some(e.message().to_string())
+        }
+        _ => None,
+    }
 }
 
 /// Filters for the audit trail, kept by the App and sent with every load.
@@ -391,6 +386,36 @@ pub fn load(
     crate::backend::query(backend, |dir| snapshot(dir, who, org, now, &events, desc))
 }
 
+/// The audit events of `org` just older than `before`, newest first, as rows. The
+/// audit query only returns what `who` may see of `org` when the snapshot offers the
+/// Audit tab, which is the only place this is asked from.
+pub fn load_audit_page(
+    backend: &dyn Backend,
+    who: &Principal,
+    org: OrgId,
+    audit: &AuditFilter,
+    before: u64,
+) -> Result<Vec<AuditRow>, BackendError> {
+    let now = backend.now();
+    let allowed = crate::backend::query(backend, |dir| {
+        query::can_see(dir, who, org, Area::Audit, now)
+    })?;
+    if !allowed {
+        return Ok(vec![]);
+    }
+    let events = backend.audit(&AuditQuery {
+        org: Some(org),
+        actor: non_empty(&audit.actor),
+        text: non_empty(&audit.target),
+        kind: non_empty(&audit.kind),
+        before: Some(before),
+        limit: AUDIT_LIMIT,
+    })?;
+    crate::backend::query(backend, |dir| {
+        events.iter().map(|r| audit_row(dir, r)).collect()
+    })
+}
+
 fn non_empty(s: &str) -> Option<String> {
     let s = s.trim();
     (!s.is_empty()).then(|| s.to_string())
@@ -428,6 +453,27 @@ pub fn snapshot(
         name: org.name.clone(),
         approval_required: org.settings.approval_required,
         terminology: words.clone(),
+        profile: org.profile.clone(),
+        settings: org.settings.clone(),
+        profile_refusal: refusal(
+            dir,
+            who,
+            &Command::UpdateOrgProfile {
+                org: org_id,
+                name: org.name.clone(),
+                profile: org.profile.clone(),
+            },
+            now,
+        ),
+        settings_refusal: refusal(
+            dir,
+            who,
+            &Command::UpdateOrgSettings {
+                org: org_id,
+                settings: org.settings.clone(),
+            },
+            now,
+        ),
     };
     s.perms = policy::org_permissions(dir, who, org_id, now);
     s.areas = Area::ALL
@@ -531,6 +577,16 @@ pub fn snapshot(
         s.programs = query::programs(dir, who, org_id, now)
             .into_iter()
             .map(|p| ProgramRow {
+                authority: policy::program_authority(dir, who, p, now),
+                transfer_refusal: refusal(
+                    dir,
+                    who,
+                    &Command::TransferProgram {
+                        program: p.id,
+                        to: p.owner,
+                    },
+                    now,
+                ),
                 program: p.clone(),
                 owner_email: email(p.owner),
                 contacts: query::program_contacts(dir, p)
@@ -606,6 +662,8 @@ pub enum Target {
     Program(ProgramId),
     Invitation(InvitationId),
     Event(u64),
+    /// The organisation itself: profile, settings, terminology.
+    Org(OrgId),
 }
 
 /// A detail view: a title and sections of label/value lines.
@@ -1071,6 +1129,7 @@ pub fn detail(
                 sections: vec![s, g, m.or_none("no message")],
             }
         }
+        Target::Org(id) => org_detail(dir, who, id, now),
         Target::Event(seq) => {
             let Some(e) = events.iter().find(|e| e.seq == seq) else {
                 return gone("This event");
@@ -1114,4 +1173,109 @@ pub fn request_section(dir: &Directory, r: &ApprovalRequest) -> Section {
         s.kv("Reason", &r.reason);
     }
     s
+}
+
+/// "7 days" for 168 hours, "36 hours" for 36: link lifetimes as a person says them.
+pub fn hours(h: u32) -> String {
+    match h {
+        1 => "1 hour".into(),
+        h if h % 24 == 0 && h >= 48 => format!("{} days ({h} hours)", h / 24),
+        24 => "1 day (24 hours)".into(),
+        h => format!("{h} hours"),
+    }
+}
+
+/// The organisation page: who owns it, its profile, its settings and its words, and
+/// what the viewer may change here (the core's verdict, in its words).
+fn org_detail(dir: &Directory, who: &Principal, id: OrgId, now: Timestamp) -> Detail {
+    let reach = query::reachable_orgs(dir, who);
+    let Some(o) = reach.into_iter().find(|o| o.id == id) else {
+        return Detail {
+            title: "This organisation no longer exists".into(),
+            sections: vec![],
+        };
+    };
+    let w = &o.settings.terminology;
+    let mut about = Section::new("Organisation");
+    about.kv("Name", &o.name);
+    about.kv("Short name", &o.slug);
+    about.kv("Created", super::text::when(o.created));
+    if let Some(owner) = dir.accounts_of(id).find(|a| a.level == Level::Owner) {
+        about.kv(
+            w.owner.clone(),
+            format!("{} <{}>", owner.full_name(), owner.email),
+        );
+    }
+    let accounts: Vec<&Account> = dir.accounts_of(id).collect();
+    let active = accounts.iter().filter(|a| a.active()).count();
+    about.kv("Accounts", format!("{} ({active} active)", accounts.len()));
+    let mut profile = Section::new("Profile");
+    let or_dash = |s: &str| {
+        if s.trim().is_empty() {
+            "—".to_string()
+        } else {
+            s.lines().map(str::trim).collect::<Vec<_>>().join(", ")
+        }
+    };
+    profile.kv("Address", or_dash(&o.profile.address));
+    profile.kv("Website", or_dash(&o.profile.website));
+    profile.kv("Description", or_dash(&o.profile.description));
+    let st = &o.settings;
+    let mut settings = Section::new("Settings");
+    settings.kv(
+        "User approval required",
+        if st.approval_required {
+            "yes: new accounts wait for approval"
+        } else {
+            "no: new accounts may act at once"
+        },
+    );
+    settings.kv(
+        "Open registration",
+        if st.open_registration {
+            "yes: people may register themselves"
+        } else {
+            "no: only administrators add accounts"
+        },
+    );
+    settings.kv("Invitation links last", hours(st.invitation_ttl_hours));
+    settings.kv("Reset links last", hours(st.reset_ttl_hours));
+    let mut words = Section::new("Terminology (the words shown for roster's built-in roles)");
+    for (k, v) in [
+        ("Owner", &w.owner),
+        ("Admin", &w.admin),
+        ("Member", &w.member),
+        ("Program", &w.program),
+        ("Program owner", &w.program_owner),
+        ("Contributor", &w.program_contributor),
+        ("Viewer", &w.program_viewer),
+    ] {
+        words.kv(k, v);
+    }
+    let mut yours = Section::new("What you may change here");
+    let profile_cmd = Command::UpdateOrgProfile {
+        org: id,
+        name: o.name.clone(),
+        profile: o.profile.clone(),
+    };
+    let settings_cmd = Command::UpdateOrgSettings {
+        org: id,
+        settings: o.settings.clone(),
+    };
+    yours.kv(
+        "Profile",
+        refusal(dir, who, &profile_cmd, now)
+            .map(|why| format!("no: {why}"))
+            .unwrap_or_else(|| "yes".into()),
+    );
+    yours.kv(
+        "Settings",
+        refusal(dir, who, &settings_cmd, now)
+            .map(|why| format!("no: {why}"))
+            .unwrap_or_else(|| "yes".into()),
+    );
+    Detail {
+        title: format!("Organisation {}", o.name),
+        sections: vec![about, profile, settings, words, yours],
+    }
 }

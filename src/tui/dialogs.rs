@@ -113,16 +113,25 @@ impl<V: Clone> Picker<V> {
         }
     }
 
+    /// Keeps the choices whose label or hint matches, best first (ties keep the
+    /// offered order), and puts the cursor on the best.
     fn refilter(&mut self) {
         let mut f = Fuzzy::new(self.input.value());
-        self.view = self
+        let mut scored: Vec<(usize, u32)> = self
             .choices
             .iter()
             .enumerate()
-            .filter(|(_, c)| f.matches(&format!("{} {}", c.label, c.hint)))
-            .map(|(i, _)| i)
+            .filter_map(|(i, c)| {
+                f.score(|field| {
+                    field(&c.label);
+                    field(&c.hint);
+                })
+                .map(|s| (i, s))
+            })
             .collect();
-        self.cursor = self.cursor.min(self.view.len().saturating_sub(1));
+        scored.sort_by_key(|&(_, s)| std::cmp::Reverse(s));
+        self.view = scored.into_iter().map(|(i, _)| i).collect();
+        self.cursor = 0;
     }
 
     pub fn visible(&self) -> impl Iterator<Item = &Choice<V>> {

@@ -150,6 +150,17 @@ pub fn perform(
                 .map_err(|e| e.to_string()),
         }),
         Effect::Refresh => Some(Msg::Refreshed(backend.refresh().map_err(|e| e.to_string()))),
+        Effect::LoadAudit {
+            generation,
+            who,
+            org,
+            audit,
+            before,
+        } => Some(Msg::AuditPage {
+            generation: *generation,
+            result: data::load_audit_page(backend, who, *org, audit, *before)
+                .map_err(|e| e.to_string()),
+        }),
         Effect::LoadDetail {
             generation,
             who,

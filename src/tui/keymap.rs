@@ -21,6 +21,8 @@ pub enum Ctx {
     Programs,
     Invitations,
     Audit,
+    /// The organisation page (`O`).
+    Org,
 }
 
 impl Ctx {
@@ -37,6 +39,7 @@ impl Ctx {
             Ctx::Programs => "programs",
             Ctx::Invitations => "invitations",
             Ctx::Audit => "audit",
+            Ctx::Org => "organisation",
         }
     }
 
@@ -53,10 +56,11 @@ impl Ctx {
             Ctx::Programs => "Programs",
             Ctx::Invitations => "Invitations",
             Ctx::Audit => "Audit",
+            Ctx::Org => "Organisation",
         }
     }
 
-    const ALL: [Ctx; 11] = [
+    const ALL: [Ctx; 12] = [
         Ctx::Global,
         Ctx::List,
         Ctx::Detail,
@@ -68,6 +72,7 @@ impl Ctx {
         Ctx::Programs,
         Ctx::Invitations,
         Ctx::Audit,
+        Ctx::Org,
     ];
 
     fn parse(s: &str) -> Option<Ctx> {
@@ -104,6 +109,7 @@ actions! {
     New = "new", Grant = "grant", Revoke = "revoke", Change = "change", Suspend = "suspend", Resume = "resume",
     End = "end", Seats = "seats", History = "history", AddMember = "add_member", RemoveMember = "remove_member",
     Resend = "resend", AuditFilter = "audit_filter", Follow = "follow",
+    Organisation = "organisation", Settings = "settings",
 }
 
 impl Action {
@@ -246,6 +252,13 @@ const DEFAULTS: &[Row] = {
             Users,
         ),
         (
+            "n",
+            New,
+            None,
+            "add an account directly, without an invitation",
+            Users,
+        ),
+        (
             "e",
             Edit,
             Some("edit"),
@@ -266,7 +279,7 @@ const DEFAULTS: &[Row] = {
             "reject the account(s), with a reason",
             Users,
         ),
-        ("+", Enable, None, "enable the account(s)", Users),
+        ("+", Enable, Some("enable"), "enable the account(s)", Users),
         (
             "-",
             Disable,
@@ -294,7 +307,7 @@ const DEFAULTS: &[Row] = {
         (
             "X|Delete",
             Delete,
-            None,
+            Some("delete"),
             "delete a disabled account, permanently",
             Users,
         ),
@@ -342,6 +355,13 @@ const DEFAULTS: &[Row] = {
             Roles,
         ),
         ("X|Delete", Delete, None, "delete the custom role", Roles),
+        (
+            "i",
+            Invite,
+            None,
+            "invite someone to the selected (or marked) roles",
+            Roles,
+        ),
         // Contracts
         (
             "n",
@@ -490,9 +510,35 @@ const DEFAULTS: &[Row] = {
             "follow new events live (on/off)",
             Audit,
         ),
+        // The organisation page
+        (
+            "e",
+            Edit,
+            Some("profile"),
+            "edit the name, address, website and description (the owner)",
+            Org,
+        ),
+        (
+            "s",
+            Settings,
+            Some("settings"),
+            "settings: approval, registration, link lifetimes, words",
+            Org,
+        ),
+        (
+            "n",
+            New,
+            Some("new organisation"),
+            "create another organisation (platform operators)",
+            Org,
+        ),
         // Detail
         ("j|Down", Down, None, "scroll down", Detail),
         ("k|Up", Up, None, "scroll up", Detail),
+        ("PgDn|ctrl-f", PageDown, None, "next page", Detail),
+        ("PgUp|ctrl-b", PageUp, None, "previous page", Detail),
+        ("g|Home", Top, None, "top", Detail),
+        ("G|End", Bottom, None, "bottom", Detail),
         ("Esc|q", Back, Some("back"), "back to the list", Detail),
         // Lists
         ("j|Down", Down, None, "next row", List),
@@ -535,7 +581,14 @@ const DEFAULTS: &[Row] = {
             ":",
             Command,
             None,
-            "command line (:users, :org acme, :as …, :quit)",
+            "command line (:users, :org acme, :settings, :as …, :quit)",
+            Global,
+        ),
+        (
+            "O",
+            Organisation,
+            Some("organisation"),
+            "the organisation: profile, settings, terminology",
             Global,
         ),
         ("ctrl-r", Reload, None, "reload now", Global),

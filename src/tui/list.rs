@@ -16,8 +16,12 @@ pub trait Item {
     /// Sortable columns, in the order `s` cycles through them.
     fn sort_names() -> &'static [&'static str];
     fn compare(&self, other: &Self, column: usize) -> Ordering;
-    /// The text the fuzzy filter looks at.
-    fn haystack(&self, out: &mut String);
+    /// The identifying fields the `/` filter looks in, one call of `field` each (a name,
+    /// an email; never status words, which would make every row match).
+    fn search(&self, field: &mut dyn FnMut(&str));
+    /// Whether an active filter puts the best matches first (the sort order breaks
+    /// ties). A list whose order is its meaning (the audit trail) keeps its order.
+    const RANKED: bool = true;
 }
 
 #[derive(Debug)]
@@ -83,23 +87,19 @@ impl<R: Item> List<R> {
 
     fn refilter_keeping(&mut self, selected: Option<R::Key>, keep: impl Fn(&R) -> bool) {
         let mut fuzzy = Fuzzy::new(&self.filter);
-        let mut hay = String::new();
         let rows = &self.rows;
-        self.view = self
+        let mut scored: Vec<(usize, u32)> = self
             .order
             .iter()
             .copied()
-            .filter(|&i| {
-                let r = &rows[i];
-                keep(r) && {
-                    fuzzy.is_empty() || {
-                        hay.clear();
-                        r.haystack(&mut hay);
-                        fuzzy.matches(&hay)
-                    }
-                }
-            })
+            .filter(|&i| keep(&rows[i]))
+            .filter_map(|i| fuzzy.score(|f| rows[i].search(f)).map(|s| (i, s)))
             .collect();
+        if R::RANKED && !fuzzy.is_empty() {
+            // Stable: equally good matches stay in the tab's sort order.
+            scored.sort_by_key(|&(_, s)| std::cmp::Reverse(s));
+        }
+        self.view = scored.into_iter().map(|(i, _)| i).collect();
         match selected.and_then(|k| self.view.iter().position(|&i| self.rows[i].key() == k)) {
             Some(pos) => self.cursor = pos,
             None => self.cursor = self.cursor.min(self.view.len().saturating_sub(1)),
@@ -122,6 +122,11 @@ impl<R: Item> List<R> {
         let selected = self.selected().map(Item::key);
         self.resort();
         self.refilter_keeping(selected, keep);
+    }
+
+    /// Whether the visible order is by match quality (an active filter on a ranked list).
+    pub fn ranked(&self) -> bool {
+        R::RANKED && !Fuzzy::new(&self.filter).is_empty()
     }
 
     pub fn sort_name(&self) -> &'static str {
@@ -257,8 +262,8 @@ mod tests {
                 self.0.cmp(&o.0)
             }
         }
-        fn haystack(&self, out: &mut String) {
-            out.push_str(self.1);
+        fn search(&self, field: &mut dyn FnMut(&str)) {
+            field(self.1);
         }
     }
 
@@ -299,12 +304,41 @@ mod tests {
         l.filter = "o".into();
         l.refilter(|_| true);
         assert_eq!(l.len(), 2);
+        // Ranked: "bob" (o at a word's second letter) and "carol"; both single-letter
+        // matches score alike, so the sort order decides.
+        assert_eq!(l.get(0).map(|r| r.1), Some("bob"));
         l.toggle_mark_all();
         let mut t: Vec<u32> = l.targets().iter().map(|r| r.0).collect();
         t.sort();
         assert_eq!(t, vec![1, 3]);
         l.toggle_mark_all();
         assert!(l.marks.is_empty());
+    }
+
+    #[test]
+    fn an_active_filter_puts_the_best_match_first() {
+        let mut l = List::default();
+        l.set_rows(
+            vec![Row(1, "natalia"), Row(2, "alice"), Row(3, "bob")],
+            |_| true,
+        );
+        l.filter = "ali".into();
+        l.refilter(|_| true);
+        let shown: Vec<&str> = (0..l.len()).filter_map(|i| l.get(i)).map(|r| r.1).collect();
+        assert_eq!(
+            shown,
+            vec!["alice", "natalia"],
+            "a word start beats the middle"
+        );
+        assert!(l.ranked());
+        l.filter.clear();
+        l.refilter(|_| true);
+        assert_eq!(
+            l.get(0).map(|r| r.1),
+            Some("alice"),
+            "back to the sort order"
+        );
+        assert!(!l.ranked());
     }
 
     #[test]

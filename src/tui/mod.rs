@@ -15,6 +15,8 @@ pub mod filter;
 pub mod form;
 pub mod keymap;
 pub mod list;
+pub mod loading;
+pub mod org;
 pub mod runtime;
 pub mod text;
 pub mod view;

@@ -83,6 +83,20 @@ impl Wizard {
         }
     }
 
+    /// Checks these organisation roles on the Access step (the wizard opened from the
+    /// Roles tab with them selected).
+    pub fn check_roles(&mut self, roles: &[RoleId]) {
+        if let Some(super::form::FieldKind::Check { items, .. }) =
+            self.access.fields.get_mut(1).map(|f| &mut f.kind)
+        {
+            for it in items.iter_mut() {
+                if roles.iter().any(|r| r.to_string() == it.value) {
+                    it.on = true;
+                }
+            }
+        }
+    }
+
     pub fn form(&self) -> Option<&Form> {
         match self.step {
             0 => Some(&self.email),

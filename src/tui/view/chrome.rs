@@ -4,12 +4,14 @@
 use super::super::app::{App, Modal, Tone};
 use super::super::keymap::{Action, Ctx};
 use super::super::text::{clean, count};
+use crate::core::perms;
+use crate::core::policy::ProgramAuthority;
 use crate::core::query::Area;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 fn tab_count(app: &App, a: Area) -> String {
@@ -22,90 +24,137 @@ fn tab_count(app: &App, a: Area) -> String {
         Area::Groups => count(app.groups.all().len()),
         Area::Programs => count(app.programs.all().len()),
         Area::Invitations => count(app.invitations.all().len()),
-        Area::Audit if app.audit.all().len() >= super::super::data::AUDIT_LIMIT => {
-            format!("{}+", count(app.audit.all().len()))
-        }
+        Area::Audit if app.loads.audit_more => format!("{}+", count(app.audit.all().len())),
         Area::Audit => count(app.audit.all().len()),
     }
 }
 
-/// Shorter names for narrow terminals; the active tab always keeps its full name.
+/// How much a tab bar shows, widest first; the first that fits is used.
+#[derive(Clone, Copy)]
+struct Fit {
+    /// Counts on every tab (else only on the selected one; the pending badge always).
+    all_counts: bool,
+    /// " Users 12 │ Roles 7 " rather than names set apart by spaces.
+    bars: bool,
+    /// Spaces between tabs when there are no bars.
+    gap: usize,
+    /// "Invites" for "Invitations": still a whole word.
+    invites: bool,
+    /// Abbreviated names for every tab but the selected one (below 72 columns).
+    abbreviate: bool,
+}
+
+const FITS: [Fit; 5] = [
+    Fit {
+        all_counts: true,
+        bars: true,
+        gap: 0,
+        invites: false,
+        abbreviate: false,
+    },
+    Fit {
+        all_counts: false,
+        bars: false,
+        gap: 2,
+        invites: false,
+        abbreviate: false,
+    },
+    Fit {
+        all_counts: false,
+        bars: false,
+        gap: 2,
+        invites: true,
+        abbreviate: false,
+    },
+    Fit {
+        all_counts: false,
+        bars: false,
+        gap: 1,
+        invites: true,
+        abbreviate: false,
+    },
+    Fit {
+        all_counts: false,
+        bars: false,
+        gap: 1,
+        invites: true,
+        abbreviate: true,
+    },
+];
+
+/// Names for very narrow terminals, abbreviated so they still read as words.
 fn short(a: Area) -> &'static str {
     match a {
         Area::Users => "Users",
         Area::Roles => "Roles",
-        Area::Contracts => "Contr",
-        Area::Approvals => "Apprv",
+        Area::Contracts => "Contr.",
+        Area::Approvals => "Appr.",
         Area::Groups => "Groups",
-        Area::Programs => "Progs",
-        Area::Invitations => "Invit",
+        Area::Programs => "Progr.",
+        Area::Invitations => "Invit.",
         Area::Audit => "Audit",
     }
 }
 
+/// The tab bar. On a wide terminal every tab shows its count; where that does not fit
+/// (80 columns), every tab keeps its full name and only the selected one its count, so
+/// the bar reads as words rather than as "Contr 0 Apprv". The approval queue's badge is
+/// there at every width whenever something waits (seed 002's "1 User Approval Pending").
 pub fn tabs(app: &App, f: &mut Frame, area: Rect) {
-    let theme = &app.config.theme;
-    let tabs: Vec<Area> = if app.snap.areas.is_empty() {
-        vec![]
-    } else {
-        app.snap.areas.clone()
-    };
-    // The widest form that fits: full names padded between bars, then full names
-    // ("Invites" for "Invitations") one space apart, then short names except the
-    // active tab's. Counts are always there.
-    let label = |a: Area, level: u8| -> String {
-        let name = match level {
-            0 => a.title(),
-            _ if a == app.tab => a.title(),
-            1 if a == Area::Invitations => "Invites",
-            1 => a.title(),
-            _ => short(a),
-        };
-        format!("{name} {}", tab_count(app, a))
-    };
-    let width = |level: u8| -> usize {
-        let pad = if level == 0 { 3 } else { 1 };
-        let badge = if app.snap.pending.requests > 0 { 2 } else { 0 };
-        tabs.iter()
-            .map(|a| label(*a, level).width() + pad)
-            .sum::<usize>()
-            + badge
-    };
-    let level = (0..2)
-        .find(|l| width(*l) <= area.width as usize)
-        .unwrap_or(2);
-    let mut spans = vec![];
-    for (i, a) in tabs.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled(
-                if level == 0 { "│" } else { " " },
-                theme.muted(),
-            ));
+    let width = area.width as usize;
+    let mut line = Line::from(vec![]);
+    for fit in FITS {
+        line = tab_line(app, fit);
+        if line.width() <= width {
+            break;
         }
-        let text = if level == 0 {
-            format!(" {} ", label(*a, level))
+    }
+    f.render_widget(Paragraph::new(line), area);
+}
+
+fn tab_line(app: &App, fit: Fit) -> Line<'static> {
+    let theme = &app.config.theme;
+    let pending = app.snap.pending.requests;
+    let mut spans: Vec<Span<'static>> = vec![];
+    for (i, a) in app.snap.areas.iter().copied().enumerate() {
+        let selected = a == app.tab;
+        if i > 0 {
+            if fit.bars {
+                spans.push(Span::styled("│", theme.muted()));
+            } else {
+                spans.push(Span::raw(" ".repeat(fit.gap)));
+            }
+        }
+        let name = if selected {
+            a.title()
+        } else if fit.abbreviate {
+            short(a)
+        } else if fit.invites && a == Area::Invitations {
+            "Invites"
         } else {
-            label(*a, level)
+            a.title()
         };
-        let pending = *a == Area::Approvals && app.snap.pending.requests > 0;
-        let style = if *a == app.tab {
+        let style = if selected {
             theme.tab_active()
-        } else if pending {
+        } else if a == Area::Approvals && pending > 0 {
             Style::default()
         } else {
             theme.muted()
         };
-        if pending {
-            // Seed 002's "1 User Approval Pending": the count stands out whenever
-            // something waits.
-            let (name, n) = text.trim_end().rsplit_once(' ').unwrap_or((&text, ""));
-            spans.push(Span::styled(format!("{name} "), style));
-            spans.push(Span::styled(format!(" {n} "), theme.badge()));
+        let pad = if fit.bars { " " } else { "" };
+        if a == Area::Approvals && pending > 0 {
+            spans.push(Span::styled(format!("{pad}{name} "), style));
+            spans.push(Span::styled(format!(" {} ", count(pending)), theme.badge()));
+        } else if fit.all_counts || selected {
+            spans.push(Span::styled(
+                format!("{pad}{name} {}{pad}", tab_count(app, a)),
+                style,
+            ));
         } else {
-            spans.push(Span::styled(text, style));
+            spans.push(Span::styled(format!("{pad}{name}{pad}"), style));
         }
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    Line::from(spans)
 }
 
 pub fn note(app: &App, f: &mut Frame, area: Rect) {
@@ -121,6 +170,11 @@ pub fn note(app: &App, f: &mut Frame, area: Rect) {
             Span::styled(format!("⏳ {} ", clean(&b.title)), theme.accent()),
             Span::raw(format!("{}/{} ({pct}%){tail}", b.done, b.total)),
         ])
+    } else if let Some(l) = app.loads.visible() {
+        Line::from(vec![
+            Span::styled(l, theme.accent()),
+            Span::styled(" — Esc stops", theme.muted()),
+        ])
     } else if let Some(n) = &app.note {
         let style = match n.tone {
             Tone::Ok => theme.ok(),
@@ -131,11 +185,22 @@ pub fn note(app: &App, f: &mut Frame, area: Rect) {
     } else {
         Line::from("")
     };
-    f.render_widget(Paragraph::new(line), area);
+    // Two rows when the App gave it two (a long refusal); wrapped at word boundaries.
+    f.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), area);
 }
 
 /// Whether an action is worth showing in the footer for the current selection.
 fn offered(app: &App, action: Action) -> bool {
+    if app.org_view() {
+        let o = &app.snap.org;
+        return match action {
+            Action::Organisation => false,
+            Action::Edit => o.profile_refusal.is_none(),
+            Action::Settings => o.settings_refusal.is_none(),
+            Action::New => app.snap.operator,
+            _ => true,
+        };
+    }
     if app.detail.is_some()
         && matches!(
             action,
@@ -150,11 +215,47 @@ fn offered(app: &App, action: Action) -> bool {
     {
         return false;
     }
+    // Keys for what the principal holds no permission for stay out of the footer (they
+    // are still in `?` help, and the core explains a refusal if one is pressed).
+    let has = |p: &str| app.snap.perms.contains(p);
+    let program = app.programs.selected();
+    let program_may = |at_least: ProgramAuthority| program.is_some_and(|p| p.authority >= at_least);
     match (app.tab, action) {
         (
             Area::Contracts,
             Action::New | Action::Suspend | Action::Resume | Action::End | Action::Seats,
         ) => app.snap.operator,
+        (Area::Users | Area::Invitations | Area::Roles, Action::Invite) => {
+            has(perms::MEMBERS_INVITE)
+        }
+        (Area::Invitations, Action::Resend | Action::Revoke) => has(perms::MEMBERS_INVITE),
+        (Area::Users, Action::Edit | Action::Reset | Action::Verify) => has(perms::MEMBERS_MANAGE),
+        (Area::Users, Action::Enable | Action::Disable | Action::Delete)
+            if !has(perms::MEMBERS_MANAGE) =>
+        {
+            false
+        }
+        (Area::Users, Action::Approve | Action::Reject) if !has(perms::MEMBERS_APPROVE) => false,
+        (Area::Roles, Action::New | Action::Edit | Action::Grant | Action::Revoke) => {
+            has(perms::ROLES_MANAGE)
+        }
+        (
+            Area::Groups,
+            Action::New
+            | Action::Edit
+            | Action::AddMember
+            | Action::RemoveMember
+            | Action::Grant
+            | Action::Revoke
+            | Action::Delete,
+        ) => has(perms::GROUPS_MANAGE),
+        (Area::Programs, Action::New) => has(perms::PROGRAMS_CREATE),
+        (Area::Programs, Action::Edit | Action::Transfer | Action::Delete) => {
+            program_may(ProgramAuthority::Full)
+        }
+        (Area::Programs, Action::Grant | Action::Revoke | Action::Change) => {
+            program_may(ProgramAuthority::Contacts)
+        }
         (Area::Users, Action::Enable) => app.users.selected().is_some_and(|u| !u.account.enabled),
         (Area::Users, Action::Disable) => app.users.selected().is_some_and(|u| u.account.enabled),
         (Area::Users, Action::Delete) => app.users.selected().is_some_and(|u| !u.account.enabled),
@@ -237,8 +338,8 @@ fn modal_keys(m: &Modal) -> Vec<(&'static str, &'static str)> {
         ],
         Modal::Wizard(_) => vec![
             ("Tab", "next field"),
-            ("Enter", "next step"),
             ("Space", "check"),
+            ("Enter/Ctrl-S", "next step"),
             ("Esc", "back"),
         ],
         Modal::Picker { .. } => vec![

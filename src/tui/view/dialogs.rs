@@ -94,9 +94,8 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, note: Rect, m: &Modal) {
                 vec![]
             };
             if !list.is_empty() {
-                let h = (list.len() as u16)
-                    .min(note.y.saturating_sub(area.y + 1))
-                    .min(12);
+                // As many as fit between the tab bar and the command line.
+                let h = (list.len() as u16).min(note.y.saturating_sub(area.y + 3));
                 let w = list
                     .iter()
                     .map(|l| l.width() as u16 + 4)
@@ -228,7 +227,9 @@ fn help(app: &App, f: &mut Frame, area: Rect, scroll: u16) {
     clear(f, r);
     let title = format!(
         "Keys · {}",
-        if app.detail.is_some() {
+        if app.org_view() {
+            "organisation"
+        } else if app.detail.is_some() {
             "detail view"
         } else {
             app.tab.title()
@@ -311,13 +312,16 @@ pub fn draw_form(app: &App, f: &mut Frame, area: Rect, form: &Form, extra_note: 
     let value_w = (area.width as usize).saturating_sub(label_w + 4).max(4);
     let note = extra_note.map(String::from).or_else(|| form.note.clone());
     let fixed: usize = form.fields.len() + 2 + note.as_ref().map_or(0, |_| 4);
-    let checks = form
+    let sizes: Vec<usize> = form
         .fields
         .iter()
-        .filter(|x| matches!(x.kind, FieldKind::Check { .. }))
-        .count()
-        .max(1);
-    let max_items = ((area.height as usize).saturating_sub(fixed) / checks).max(1);
+        .filter_map(|x| match &x.kind {
+            FieldKind::Check { items, .. } => Some(items.len()),
+            _ => None,
+        })
+        .collect();
+    let rows = share_rows((area.height as usize).saturating_sub(fixed), &sizes);
+    let mut rows = rows.into_iter();
     let mut lines: Vec<Line> = vec![];
     let mut cursor = None;
     for (i, field) in form.fields.iter().enumerate() {
@@ -373,11 +377,14 @@ pub fn draw_form(app: &App, f: &mut Frame, area: Rect, form: &Form, extra_note: 
                 ]));
             }
             FieldKind::Check { items, cursor: at } => {
+                let max_items = rows.next().unwrap_or(1).max(1);
                 let on = items.iter().filter(|x| x.on).count();
-                lines.push(Line::from(Span::styled(
-                    format!("{} ({on} of {} checked)", field.label, items.len()),
-                    label_style,
-                )));
+                let head = if items.is_empty() {
+                    format!("{}: none to offer", field.label)
+                } else {
+                    format!("{} ({on} of {} checked)", field.label, items.len())
+                };
+                lines.push(Line::from(Span::styled(head, label_style)));
                 let start = if *at >= max_items {
                     at + 1 - max_items
                 } else {
@@ -435,6 +442,21 @@ pub fn draw_form(app: &App, f: &mut Frame, area: Rect, form: &Form, extra_note: 
     if let Some(c) = cursor {
         f.set_cursor_position(c);
     }
+}
+
+/// Shares `avail` rows between checklists of the given sizes: a short list takes what
+/// it needs and leaves the rest to the longer ones.
+fn share_rows(avail: usize, sizes: &[usize]) -> Vec<usize> {
+    let mut out = vec![0; sizes.len()];
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    order.sort_by_key(|&i| sizes[i]);
+    let mut left = avail;
+    for (k, &i) in order.iter().enumerate() {
+        let fair = left / (sizes.len() - k);
+        out[i] = sizes[i].min(fair);
+        left -= out[i];
+    }
+    out
 }
 
 fn wizard(app: &App, f: &mut Frame, area: Rect, w: &Wizard) {
@@ -617,4 +639,17 @@ fn results(app: &App, f: &mut Frame, area: Rect, r: &Report) {
     let block = boxed(app, r.title.clone())
         .title_bottom(Line::from(Span::styled(" any key closes ", theme.muted())));
     f.render_widget(paragraph(lines).block(block).scroll((r.scroll, 0)), c);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share_rows;
+
+    #[test]
+    fn a_short_checklist_leaves_its_rows_to_a_long_one() {
+        // Three roles and no programs in ten rows: all three roles show.
+        assert_eq!(share_rows(10, &[3, 0]), vec![3, 0]);
+        assert_eq!(share_rows(6, &[26, 2]), vec![4, 2]);
+        assert_eq!(share_rows(4, &[10, 10]), vec![2, 2]);
+    }
 }

@@ -19,11 +19,12 @@ pub struct Areas {
     pub status: Rect,
 }
 
-pub fn split(area: Rect) -> Areas {
+/// `note_rows`: 1, or up to 3 while a result too long for one line is shown.
+pub fn split(area: Rect, note_rows: u16) -> Areas {
     let [tabs, body, note, footer, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(note_rows.clamp(1, 3)),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
@@ -50,10 +51,17 @@ pub fn list_and_pane(body: Rect) -> (Rect, Rect) {
     }
 }
 
+/// Rows of the body (between the tab bar and the result line).
+pub fn body_rows(size: (u16, u16), note_rows: u16) -> u16 {
+    split(Rect::new(0, 0, size.0, size.1), note_rows)
+        .body
+        .height
+}
+
 /// Data rows a list shows: the block's borders and the header row come off.
-pub fn list_rows(size: (u16, u16), with_pane: bool) -> usize {
+pub fn list_rows(size: (u16, u16), with_pane: bool, note_rows: u16) -> usize {
     let area = Rect::new(0, 0, size.0, size.1);
-    let mut body = split(area).body;
+    let mut body = split(area, note_rows).body;
     if with_pane {
         body = list_and_pane(body).0;
     }
@@ -78,8 +86,13 @@ mod tests {
 
     #[test]
     fn an_80x24_screen_shows_17_rows() {
-        assert_eq!(list_rows((80, 24), false), 17);
-        assert!(list_rows((80, 24), true) >= 8);
-        assert_eq!(list_rows((120, 40), true), 33);
+        assert_eq!(list_rows((80, 24), false, 1), 17);
+        assert_eq!(
+            list_rows((80, 24), false, 2),
+            16,
+            "a long result takes a row"
+        );
+        assert!(list_rows((80, 24), true, 1) >= 8);
+        assert_eq!(list_rows((120, 40), true, 1), 33);
     }
 }

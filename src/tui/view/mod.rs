@@ -29,16 +29,25 @@ pub fn draw(app: &App, f: &mut Frame) {
         too_small(app, f);
         return;
     }
-    let a = layout::split(area);
+    let a = layout::split(area, app.note_rows());
     chrome::tabs(app, f, a.tabs);
     if matches!(app.modal, Some(Modal::Start)) || !app.has_store {
         dialogs::start(app, f, a.body);
     } else if let Some(d) = &app.detail {
         detail::draw(app, f, a.body, d);
     } else if !app.loaded {
-        let p = Paragraph::new(Span::styled("Loading…", app.config.theme.muted()))
+        let key = app
+            .config
+            .keymap
+            .key_for(&[super::keymap::Ctx::Global], super::keymap::Action::Reload);
+        let text = if app.loads.in_flight {
+            "Loading…".to_string()
+        } else {
+            format!("Nothing loaded yet: {key} loads")
+        };
+        let p = Paragraph::new(Span::styled(text, app.config.theme.muted()))
             .alignment(Alignment::Center);
-        f.render_widget(p, layout::centered(a.body, 20, 1));
+        f.render_widget(p, layout::centered(a.body, 40, 1));
     } else {
         match app.tab {
             Area::Users => users::draw(app, f, a.body),

@@ -27,7 +27,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         col("Scope", Constraint::Length(7)),
         col("Kind", Constraint::Length(8)),
         col("Holders", Constraint::Length(7)),
-        col("Contract", Constraint::Length(if wide { 18 } else { 12 })),
+        col("Contract", Constraint::Length(if wide { 18 } else { 16 })),
     ];
     if wide {
         cols.push(col("Description", Constraint::Fill(3)));

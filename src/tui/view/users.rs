@@ -48,7 +48,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         .map(|w| w.width())
         .max()
         .unwrap_or(6)
-        .clamp(6, if wide { 28 } else { 14 });
+        .clamp(6, if wide { 28 } else { 18 });
     let mut cols = vec![
         col("Name", Constraint::Fill(2)),
         col("Email", Constraint::Fill(3)),

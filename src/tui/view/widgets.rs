@@ -87,7 +87,7 @@ pub fn list_table<R: Item>(
     let mut bottom = vec![];
     if let Some(input) = &app.filtering {
         bottom.push(Span::styled(
-            format!(" /{}▏", clean(input.value())),
+            format!(" /{}▏ ", clean(input.value())),
             theme.accent(),
         ));
     } else if !list.filter.is_empty() {
@@ -95,6 +95,9 @@ pub fn list_table<R: Item>(
             format!(" /{} ", clean(&list.filter)),
             theme.accent(),
         ));
+    }
+    if list.ranked() {
+        bottom.push(Span::styled("best match first ", theme.muted()));
     }
     if !list.marks.is_empty() {
         bottom.push(Span::styled(
