@@ -5,8 +5,10 @@
 
 pub mod backend;
 pub mod cli;
+pub mod config;
 pub mod core;
 pub mod demo;
 pub mod secret;
+pub mod server;
 pub mod text;
 pub mod tui;

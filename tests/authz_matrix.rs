@@ -881,7 +881,10 @@ fn admins_hold_every_permission_their_organisations_roles_mention() {
     assert!(perms.contains("app:reports"), "{perms:?}");
     assert!(perms.contains("app:control-desk"), "{perms:?}");
     let viewer = f.w.perms_of(f.viewer);
-    assert!(!viewer.contains("app:reports"), "a member without the role does not");
+    assert!(
+        !viewer.contains("app:reports"),
+        "a member without the role does not"
+    );
     let b_admin = f.w.perms_of(f.b_admin);
     assert!(
         !b_admin.contains("app:control-desk"),

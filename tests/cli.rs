@@ -58,8 +58,12 @@ impl Env {
         // Nothing of the caller's environment or home may leak into a test.
         c.env_remove("ROSTER_STORE")
             .env_remove("ROSTER_ORG")
+            .env_remove("ROSTER_SERVER")
+            .env_remove("ROSTER_TOKEN")
+            .env_remove("ROSTER_CONTEXT")
             .env("HOME", self.tmp.path())
-            .env("XDG_DATA_HOME", self.tmp.path().join("data"));
+            .env("XDG_DATA_HOME", self.tmp.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.tmp.path().join("config"));
         c
     }
 

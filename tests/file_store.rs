@@ -760,3 +760,38 @@ proptest! {
         open_bytes(with_log.then_some(&log[..]), Some(&bytes));
     }
 }
+
+/// The audit trail never carries secret hashes: neither a text search for one nor the
+/// records it returns may reveal an invitation's hash.
+#[test]
+fn the_audit_trail_reveals_no_secret_hash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = FileStore::create(tmp.path()).unwrap();
+    let (org, _owner) = create_org(&store, "acme");
+    let hash = "5ec7e7a5ec7e7a5ec7e7a5ec7e7a5ec7e7a5ec7e7a5ec7e7a5ec7e7a5ec7e7a0".to_string();
+    let invite = Command::Invite {
+        org,
+        email: "new@acme.example".into(),
+        first_name: "New".into(),
+        last_name: String::new(),
+        message: String::new(),
+        level: roster::core::Level::Member,
+        roles: vec![],
+        programs: vec![],
+        expires: None,
+        secret_hash: Some(hash.clone()),
+    };
+    store.execute(&Principal::Operator, &invite, false).unwrap();
+    let search = AuditQuery {
+        text: Some(hash[..12].to_string()),
+        ..Default::default()
+    };
+    assert!(
+        store.audit(&search).unwrap().is_empty(),
+        "a hash prefix was searchable"
+    );
+    let all = store.audit(&AuditQuery::default()).unwrap();
+    assert!(!all.is_empty());
+    let json = serde_json::to_string(&all).unwrap();
+    assert!(!json.contains(&hash[..12]), "the trail printed a hash");
+}

@@ -1,8 +1,10 @@
-//! Where the directory is kept. One trait, several places: the local file store now;
-//! the REST client and PostgreSQL later. Every implementation runs the same core
-//! `execute`, so no rule lives in a backend.
+//! Where the directory is kept. One trait, several places: the local file store, the
+//! REST client of `roster serve`, and PostgreSQL later. Every implementation runs the
+//! same core `execute` (the REST client through the server), so no rule lives in a
+//! backend.
 
 pub mod file;
+pub mod rest;
 
 pub use file::{FileStore, default_store_path};
 
@@ -26,6 +28,14 @@ pub enum BackendError {
     Missing(String),
     #[error("{0}")]
     Io(String),
+    /// The server did not accept the credentials (missing, revoked or expired token,
+    /// or its account was disabled). Retrying does not help; a new token does.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The server could not be reached or did not answer in time. Transient: the same
+    /// call may succeed later, and nothing was changed unless the server says so.
+    #[error("{0}")]
+    Unreachable(String),
 }
 
 /// What to show of the audit trail, newest first.

@@ -46,6 +46,21 @@ pub struct Global {
     /// Show what a change would do, or why it would be refused, without committing it.
     #[arg(long, global = true)]
     pub dry_run: bool,
+    /// Work on a roster server instead of a local store (https://host:port).
+    #[arg(long, global = true, env = "ROSTER_SERVER", value_name = "URL")]
+    pub server: Option<String>,
+    /// The API token for --server (better from ROSTER_TOKEN or a context than typed).
+    #[arg(
+        long,
+        global = true,
+        env = "ROSTER_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<crate::backend::rest::Token>,
+    /// Use a named context from the config file (server, token, organisation).
+    #[arg(long, global = true, env = "ROSTER_CONTEXT", value_name = "NAME")]
+    pub context: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,6 +102,14 @@ pub enum Cmd {
     Approval(ApprovalCmd),
     /// The audit trail, newest first.
     Audit(AuditArgs),
+    /// Serve the REST API for remote consoles and scripts (stop with Ctrl-C).
+    Serve(ServeArgs),
+    /// API tokens for `roster serve`: create (as --as EMAIL or --operator), list, revoke.
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// Named contexts (server, token, organisation) from the config file.
+    #[command(subcommand)]
+    Context(ContextCmd),
 }
 
 // ----- organisations -----
@@ -633,4 +656,47 @@ pub struct AuditArgs {
     pub text: Option<String>,
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
+}
+
+// ----- contexts -----
+
+#[derive(Debug, Subcommand)]
+pub enum ContextCmd {
+    /// List the contexts of the config file; `*` marks the current one.
+    List,
+    /// Make NAME the current context: later commands work on its server.
+    Use { name: String },
+    /// Work on the local store again (forget the current context).
+    Unset,
+    /// Show a context (default: the one in use) and where its token comes from.
+    Show { name: Option<String> },
+}
+
+// ----- server and tokens -----
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on; port 0 picks a free one (the address is printed).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
+    pub listen: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCmd {
+    /// Make a token acting as --as EMAIL (for itself) or as --operator; prints its secret once.
+    Create {
+        /// What the token is for, e.g. "laptop console".
+        #[arg(long, default_value = "")]
+        label: String,
+        /// When it stops working: 2027-01-31, an RFC 3339 time, or 90d / 12h from now.
+        #[arg(long, value_name = "DATE")]
+        expires: Option<String>,
+    },
+    /// Tokens you may see: id, whom they act as, label, created, expires, status (never the secret).
+    List,
+    /// Stop a token from working.
+    Revoke {
+        /// The token's id, e.g. t12.
+        id: String,
+    },
 }

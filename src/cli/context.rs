@@ -3,7 +3,8 @@
 use super::args::Global;
 use super::fail::{Failure, Outcome, fail};
 use super::output::Shown;
-use super::store;
+use super::store::{self, Remote, Target};
+use crate::backend::rest::RestBackend;
 use crate::backend::{self, Backend};
 use crate::core::query::{self, Area};
 use crate::core::{Account, Directory, OrgId, Principal};
@@ -34,10 +35,81 @@ pub fn store_path(global: &Global) -> Outcome<PathBuf> {
     }
 }
 
+/// What the console starts on: the server or the store the options name, or (no store
+/// yet) the screen that offers to create one.
+pub fn launch(global: &Global) -> Outcome<crate::tui::Launch> {
+    let target = store::target(global)?;
+    if let Target::Local(path) = &target
+        && !store::exists(path)
+    {
+        return Ok(crate::tui::Launch {
+            backend: None,
+            store_path: path.clone(),
+            principal: Principal::Operator,
+            org: None,
+        });
+    }
+    let ctx = match target {
+        Target::Local(path) => Ctx::open_local(global, path)?,
+        Target::Remote(remote) => Ctx::open_remote(global, remote)?,
+    };
+    Ok(crate::tui::Launch {
+        principal: ctx.principal()?,
+        org: ctx.org_opt(),
+        backend: Some(ctx.backend),
+        store_path: ctx.store_path,
+    })
+}
+
 impl Ctx {
-    /// Opens the store and resolves --org / --as / --operator.
+    /// Opens the store (or connects to the server) and resolves --org / --as / --operator.
     pub fn open(global: &Global) -> Outcome<Ctx> {
-        let store_path = store_path(global)?;
+        match store::target(global)? {
+            Target::Local(path) => Ctx::open_local(global, path),
+            Target::Remote(remote) => Ctx::open_remote(global, remote),
+        }
+    }
+
+    /// On a server, who acts is the token's principal and the organisation is the one
+    /// the connection follows (--org, the context's, or the token's own).
+    fn open_remote(global: &Global, remote: Remote) -> Outcome<Ctx> {
+        if global.as_email.is_some() || global.operator {
+            return fail(
+                "--as and --operator choose who acts on a local store; on a server the token decides who acts: use a token of the account you want to act as",
+            );
+        }
+        if remote.connect.token.is_none() {
+            let from = match &remote.context {
+                Some(name) => format!("context '{name}' names no token: "),
+                None => String::new(),
+            };
+            return fail(format!(
+                "{from}{} needs a token: pass --token or set ROSTER_TOKEN (an administrator creates one with `roster token create` on the server)",
+                remote.connect.server.trim()
+            ));
+        }
+        let rest = Arc::new(RestBackend::connect(remote.connect)?);
+        let who = rest.principal().clone();
+        let slug = rest.org_slug().map(str::to_string);
+        let backend: Arc<dyn Backend> = rest;
+        let org = backend::query(backend.as_ref(), |dir| match &slug {
+            Some(slug) => dir
+                .org_by_slug(slug)
+                .map(|o| o.id)
+                .ok_or_else(|| format!("no organisation '{slug}'{}", org_list(dir))),
+            None => only_org(dir),
+        })?;
+        Ok(Ctx {
+            backend,
+            store_path: store::default_path().unwrap_or_default(),
+            json: global.json,
+            dry_run: global.dry_run,
+            who: Ok(who),
+            org,
+        })
+    }
+
+    fn open_local(global: &Global, store_path: PathBuf) -> Outcome<Ctx> {
         if !store::exists(&store_path) {
             return fail(format!(
                 "there is no store at {}: create one with `roster init` (or `roster init --demo`), or point --store / ROSTER_STORE at an existing one",

@@ -37,7 +37,9 @@ pub fn backend_message(e: &BackendError) -> String {
         }
         BackendError::Corrupt(m) => format!("the store is damaged: {m}"),
         BackendError::Missing(m) => m.clone(),
-        BackendError::Io(m) => m.clone(),
+        BackendError::Io(m) | BackendError::Unauthorized(m) | BackendError::Unreachable(m) => {
+            m.clone()
+        }
     }
 }
 

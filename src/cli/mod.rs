@@ -6,6 +6,7 @@ mod approval;
 pub mod args;
 mod audit;
 mod context;
+mod contexts;
 mod contract;
 mod dates;
 mod exec;
@@ -18,7 +19,9 @@ mod output;
 mod program;
 mod resolve;
 mod role;
+mod serve;
 mod store;
+mod token;
 mod user;
 mod user_show;
 
@@ -75,11 +78,13 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
     match cmd {
         Cmd::Init { demo } => return init::run(global, demo),
         Cmd::Demo { path } => return init::demo(global, path),
+        Cmd::Serve(a) => return serve::run(global, a),
+        Cmd::Context(c) => return contexts::run(global, c),
         _ => {}
     }
     let ctx = Ctx::open(global)?;
     match cmd {
-        Cmd::Init { .. } | Cmd::Demo { .. } => Ok(()),
+        Cmd::Init { .. } | Cmd::Demo { .. } | Cmd::Context(_) | Cmd::Serve(_) => Ok(()),
         Cmd::Org(c) => org::run(&ctx, c),
         Cmd::User(c) => user::run(&ctx, c),
         Cmd::Role(c) => role::run(&ctx, c),
@@ -89,6 +94,7 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
         Cmd::Invitation(c) => invitation::run(&ctx, c),
         Cmd::Approval(c) => approval::run(&ctx, c),
         Cmd::Audit(a) => audit::run(&ctx, a),
+        Cmd::Token(c) => token::run(global, &ctx, c),
     }
 }
 
@@ -105,22 +111,6 @@ fn console(global: &Global) -> Outcome {
             "the console needs a terminal: run `roster --help` for the commands that work in scripts",
         );
     }
-    let store_path = context::store_path(global)?;
-    let launch = if store::exists(&store_path) {
-        let ctx = Ctx::open(global)?;
-        crate::tui::Launch {
-            principal: ctx.principal()?,
-            org: ctx.org_opt(),
-            backend: Some(ctx.backend),
-            store_path: ctx.store_path,
-        }
-    } else {
-        crate::tui::Launch {
-            backend: None,
-            store_path,
-            principal: crate::core::Principal::Operator,
-            org: None,
-        }
-    };
+    let launch = context::launch(global)?;
     crate::tui::run(launch).map_err(Failure::Unexpected)
 }

@@ -1,10 +1,82 @@
-//! The CLI's one seam to the local file store: where it lives by default, whether one
-//! exists, opening and creating it.
+//! The CLI's one seam to where the data is: the local file store (where it lives by
+//! default, whether one exists, opening it) or a roster server (`--server`, a context).
 
+use super::args::Global;
+use super::context::store_path;
+use super::fail::{Failure, Outcome};
+use super::output::warn;
 use crate::backend::file::FileStore;
+use crate::backend::rest::Connect;
 use crate::backend::{Backend, BackendError};
+use crate::config::Config;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// Where the command works.
+pub enum Target {
+    Local(PathBuf),
+    Remote(Remote),
+}
+
+pub struct Remote {
+    pub connect: Connect,
+    /// The context it came from, for messages.
+    pub context: Option<String>,
+}
+
+/// Picks the place to work, first match wins: `--server` (or `ROSTER_SERVER`);
+/// `--context` (or `ROSTER_CONTEXT`); `--store` (or `ROSTER_STORE`); the config file's
+/// `current-context`; the default local store. Explicit options on the command line
+/// (`--token`, `--org`) override what a context says.
+pub fn target(global: &Global) -> Outcome<Target> {
+    if let Some(server) = global.server.as_deref().filter(|s| !s.trim().is_empty()) {
+        return Ok(Target::Remote(Remote {
+            connect: Connect {
+                server: server.to_string(),
+                token: global.token.clone(),
+                org: global.org.clone(),
+                ..Connect::default()
+            },
+            context: None,
+        }));
+    }
+    if let Some(name) = global.context.as_deref().filter(|s| !s.trim().is_empty()) {
+        let config = Config::load().map_err(Failure::Message)?;
+        return from_context(global, &config, name).map(Target::Remote);
+    }
+    if global.store.is_none() {
+        let config = Config::load().map_err(|e| {
+            Failure::Message(format!(
+                "{e} (fix it, or pass --store PATH to work on a local store)"
+            ))
+        })?;
+        if let Some(name) = &config.current {
+            return from_context(global, &config, name).map(Target::Remote);
+        }
+    }
+    store_path(global).map(Target::Local)
+}
+
+fn from_context(global: &Global, config: &Config, name: &str) -> Outcome<Remote> {
+    let ctx = config.get(name).map_err(Failure::Message)?;
+    let token = match &global.token {
+        Some(t) => Some(t.clone()),
+        None => {
+            let resolved = config.token(name, ctx).map_err(Failure::Message)?;
+            resolved.warnings.iter().for_each(warn);
+            resolved.token
+        }
+    };
+    Ok(Remote {
+        connect: Connect {
+            server: ctx.server.clone(),
+            token,
+            org: global.org.clone().or_else(|| ctx.org.clone()),
+            ..Connect::default()
+        },
+        context: Some(name.to_string()),
+    })
+}
 
 /// The per-user default store (`$ROSTER_STORE`, else under the XDG data directory).
 pub fn default_path() -> Option<PathBuf> {

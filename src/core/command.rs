@@ -275,6 +275,21 @@ pub enum Command {
         #[serde(default)]
         reason: String,
     },
+
+    // API tokens (`roster serve`)
+    /// Issues a bearer token acting as `principal`. The caller makes the secret and
+    /// passes only its SHA-256 (the core has no randomness, and the secret is never kept).
+    IssueToken {
+        principal: Principal,
+        #[serde(default)]
+        label: String,
+        token_hash: String,
+        #[serde(default)]
+        expires: Option<Timestamp>,
+    },
+    RevokeToken {
+        token: TokenId,
+    },
 }
 
 fn member_level() -> Level {
@@ -334,6 +349,8 @@ impl Command {
             EndContract { .. } => "end contract",
             ChangeSeats { .. } => "change seats",
             Decide { .. } => "decide",
+            IssueToken { .. } => "issue token",
+            RevokeToken { .. } => "revoke token",
         }
     }
 }

@@ -9,6 +9,7 @@ use super::ids::*;
 use super::model::*;
 use super::perms;
 use super::policy::{self, ProgramAuthority};
+use super::token::{self, Token};
 use super::validate;
 use jiff::{SignedDuration, Timestamp};
 use std::collections::BTreeSet;
@@ -1977,7 +1978,113 @@ impl<'a> Ctx<'a> {
                     }
                 }
             }
+
+            // ----- API tokens -----
+            IssueToken {
+                principal,
+                label,
+                token_hash,
+                expires,
+            } => self.issue_token(principal, label, token_hash, *expires),
+            RevokeToken { token } => self.revoke_token(*token),
         }
+    }
+
+    /// An account issues tokens only for itself; the operator for anyone. A token for an
+    /// account that may not sign in would be refused at every use, so it is not made.
+    fn issue_token(
+        &mut self,
+        principal: &Principal,
+        label: &str,
+        token_hash: &str,
+        expires: Option<Timestamp>,
+    ) -> Out {
+        let org = match (self.actor.who, principal) {
+            (Principal::Anonymous, _) => return forbidden("sign in to issue API tokens"),
+            (_, Principal::Anonymous) => {
+                return invalid(
+                    "a token acts as an account or as the platform operator, not as nobody",
+                );
+            }
+            (Principal::Account { .. }, Principal::Operator) => {
+                return forbidden("only the platform operator can issue operator tokens");
+            }
+            (Principal::Account { id: me }, Principal::Account { id }) if me != id => {
+                return forbidden(
+                    "you can issue API tokens only for yourself: the platform operator issues them for others",
+                );
+            }
+            (_, Principal::Operator) => None,
+            (_, Principal::Account { id }) => {
+                let a = self.account(*id)?;
+                if !a.active() {
+                    return conflict(format!(
+                        "{} is {} and cannot sign in, so a token for it would never work",
+                        a.email,
+                        super::query::status_word(a)
+                    ));
+                }
+                Some(a.org)
+            }
+        };
+        let label = validate::line("token label", label, 100, false)?;
+        if !token::is_sha256_hex(token_hash) {
+            return invalid(
+                "a token hash must be the SHA-256 of the secret as 64 lowercase hex digits",
+            );
+        }
+        if expires.is_some_and(|e| e <= self.now) {
+            return invalid("the token must expire in the future");
+        }
+        if self
+            .dir
+            .tokens
+            .values()
+            .any(|t| constant_time_eq(t.hash.as_bytes(), token_hash.as_bytes()))
+        {
+            return conflict("a token with this secret already exists: make a new secret");
+        }
+        let token = Token {
+            id: TokenId(self.ids.next()),
+            principal: principal.clone(),
+            org,
+            label,
+            hash: token_hash.to_string(),
+            created: self.now,
+            expires,
+            revoked: false,
+        };
+        Ok((org, vec![Event::TokenIssued { token }]))
+    }
+
+    /// The operator, the token's own account, or an admin of that account's organisation
+    /// (under the usual delegation: nobody but the owner and the operator touches the
+    /// owner's tokens). Tokens of other organisations, and operator tokens, do not exist
+    /// for an account.
+    fn revoke_token(&mut self, id: TokenId) -> Out {
+        let missing = || not_found(format!("no API token {id}"));
+        let Some(t) = self.dir.tokens.get(&id) else {
+            return missing();
+        };
+        match (self.actor.who, &t.principal) {
+            (Principal::Operator, _) => {}
+            (Principal::Account { id: me }, Principal::Account { id: holder }) => {
+                let Some(org) = t.org.filter(|o| self.reaches(*o)) else {
+                    return missing();
+                };
+                if me != holder {
+                    self.need_admin(org, "revoke someone else's API token")?;
+                    if let Some(h) = self.dir.accounts.get(holder) {
+                        self.may_manage(h, "revoke the API tokens of")?;
+                    }
+                }
+            }
+            _ => return missing(),
+        }
+        if t.revoked {
+            return conflict(format!("API token {id} is already revoked"));
+        }
+        Ok((t.org, vec![Event::TokenRevoked { token: id }]))
     }
 
     fn operator_only(&self) -> Decision<()> {

@@ -4,6 +4,7 @@
 use super::event::{Event, Recorded};
 use super::ids::*;
 use super::model::*;
+use super::token::Token;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -19,6 +20,9 @@ pub struct Directory {
     pub invitations: BTreeMap<InvitationId, Invitation>,
     pub requests: BTreeMap<RequestId, ApprovalRequest>,
     pub resets: BTreeMap<ResetId, ResetRequest>,
+    /// API tokens for `roster serve` (absent from stores made before tokens existed).
+    #[serde(default)]
+    pub tokens: BTreeMap<TokenId, Token>,
     /// The next id to hand out (shared by every kind of entity).
     pub next_id: u64,
     /// The sequence number of the last applied event.
@@ -431,6 +435,15 @@ impl Directory {
                     r.decided_by = Some(by.clone());
                     r.decided_at = Some(at);
                     r.reason = reason.clone();
+                }
+            }
+            TokenIssued { token } => {
+                self.bump(token.id.0);
+                self.tokens.insert(token.id, token.clone());
+            }
+            TokenRevoked { token } => {
+                if let Some(t) = self.tokens.get_mut(token) {
+                    t.revoked = true;
                 }
             }
         }

@@ -2,6 +2,7 @@
 
 use super::ids::*;
 use super::model::*;
+use super::token::Token;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -176,6 +177,12 @@ pub enum Event {
         by: String,
         #[serde(default)]
         reason: String,
+    },
+    TokenIssued {
+        token: Token,
+    },
+    TokenRevoked {
+        token: TokenId,
     },
 }
 

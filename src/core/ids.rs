@@ -67,3 +67,7 @@ id_type!(
     /// A password-reset request.
     ResetId, "x"
 );
+id_type!(
+    /// An API token (bearer secret for `roster serve`).
+    TokenId, "t"
+);

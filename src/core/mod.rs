@@ -13,7 +13,9 @@ pub mod perms;
 pub mod policy;
 pub mod query;
 pub mod summary;
+pub mod token;
 pub mod validate;
+pub mod visibility;
 
 pub use command::Command;
 pub use decide::{decide, execute};
@@ -22,3 +24,4 @@ pub use error::{Decision, DomainError};
 pub use event::{Event, Origin, Recorded};
 pub use ids::*;
 pub use model::*;
+pub use token::Token;

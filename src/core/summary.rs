@@ -182,6 +182,19 @@ pub fn summary(dir: &Directory, rec: &Recorded) -> String {
                 if *approved { "approved" } else { "rejected" }
             )
         }
+        TokenIssued { token } => {
+            let whom = match &token.principal {
+                super::model::Principal::Account { id } => acc(*id),
+                _ => "the platform operator".to_string(),
+            };
+            let label = if token.label.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", token.label)
+            };
+            format!("issued API token {}{label} for {whom}", token.id)
+        }
+        TokenRevoked { token } => format!("revoked API token {token}"),
     }
 }
 

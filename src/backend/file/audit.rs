@@ -7,6 +7,7 @@ use super::frame::Scan;
 use super::log;
 use crate::backend::{AuditQuery, BackendError};
 use crate::core::summary::{kind, summary};
+use crate::core::visibility::redact_event;
 use crate::core::{Directory, Recorded};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -84,6 +85,9 @@ fn keep_matches(
     found.extend(
         records
             .into_iter()
+            // The audit trail never needs secret hashes: drop them before anything
+            // can search or print them.
+            .map(|r| redact_event(&r))
             .filter(|r| matches(q, &d, r))
             .map(|r| (r.seq, r)),
     );

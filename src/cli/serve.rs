@@ -1,0 +1,66 @@
+//! `roster serve`: the REST server over the local store, until Ctrl-C or SIGTERM.
+
+use super::args::{Global, ServeArgs};
+use super::context::store_path;
+use super::fail::{Failure, Outcome, fail};
+use super::output::say;
+use super::store;
+use crate::server::{self, Config};
+use std::io::{IsTerminal, Write};
+use tracing_subscriber::EnvFilter;
+
+pub fn run(global: &Global, args: ServeArgs) -> Outcome {
+    let path = store_path(global)?;
+    if !store::exists(&path) {
+        return fail(format!(
+            "there is no store at {}: create one with `roster init` (or `roster init --demo`) before serving it",
+            path.display()
+        ));
+    }
+    let backend = store::open(&path)?;
+    // Request logs go to stderr (stdout carries the address for scripts); ROSTER_LOG
+    // filters them like RUST_LOG does.
+    let filter = EnvFilter::try_from_env("ROSTER_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::msg(format!("cannot start the server: {e}")))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .map_err(|e| Failure::msg(format!("cannot listen on {}: {e}", args.listen)))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Failure::msg(format!("cannot listen on {}: {e}", args.listen)))?;
+        say(format!("listening on http://{addr}"));
+        let _ = std::io::stdout().flush();
+        server::serve(listener, backend, Config::default(), stop_signal())
+            .await
+            .map_err(|e| Failure::msg(format!("the server failed: {e}")))
+    })?;
+    say("roster serve stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl-C (SIGINT) or SIGTERM.
+async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = match signal(SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("cannot watch for SIGTERM ({e}): stop with Ctrl-C");
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("stopping: finishing the requests in flight");
+}

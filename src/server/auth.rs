@@ -1,0 +1,167 @@
+//! Who is calling: `Authorization: Bearer <secret>` → the secret's SHA-256 → the core's
+//! `token::authenticate`. The client never says who it is; the token does. A client
+//! address that keeps presenting bad tokens is told to slow down (429) before its
+//! guesses are even looked at.
+
+use super::problem::{Problem, Reply};
+use super::state::AppState;
+use crate::backend;
+use crate::core::Principal;
+use crate::core::token;
+use crate::secret;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// An authenticated caller.
+#[derive(Clone, Debug)]
+pub struct Caller(pub Principal);
+
+/// A caller who may also be nobody (accepting an invitation by its secret). A token
+/// that is sent must still be good.
+#[derive(Clone, Debug)]
+pub struct MaybeCaller(pub Principal);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        match bearer(parts)? {
+            Some(secret) => authenticate(parts, state, secret).await.map(Caller),
+            None => Err(Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "this request needs an API token: send the header Authorization: Bearer <secret> (make one with `roster token create`)",
+            )),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeCaller {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        match bearer(parts)? {
+            Some(secret) => authenticate(parts, state, secret).await.map(MaybeCaller),
+            None => Ok(MaybeCaller(Principal::Anonymous)),
+        }
+    }
+}
+
+/// The secret of a bearer `Authorization` header, if there is one.
+fn bearer(parts: &Parts) -> Reply<Option<String>> {
+    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let unauthorized = |m: &str| Problem::new(StatusCode::UNAUTHORIZED, m);
+    let text = value
+        .to_str()
+        .map_err(|_| unauthorized("the Authorization header is not readable text"))?;
+    let (scheme, secret) = text.trim().split_once(' ').unwrap_or((text, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(unauthorized(
+            "send the token as Authorization: Bearer <secret>",
+        ));
+    }
+    let secret = secret.trim();
+    if secret.is_empty() {
+        return Err(unauthorized(
+            "the Authorization header has no token after Bearer",
+        ));
+    }
+    Ok(Some(secret.to_string()))
+}
+
+async fn authenticate(parts: &Parts, state: &AppState, secret: String) -> Reply<Principal> {
+    let ip = client_ip(parts);
+    if let Some(wait) = state.bad_tokens().blocked(ip) {
+        return Err(Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many bad tokens from your address: wait, then try again with a valid token",
+        )
+        .retry_after(wait.as_secs().max(1)));
+    }
+    let hashed = secret::hash(&secret);
+    let outcome = state
+        .blocking(move |b| {
+            let now = b.now();
+            Ok(backend::query(b, |dir| {
+                token::authenticate(dir, &hashed, now)
+            })?)
+        })
+        .await?;
+    outcome.map_err(|e| {
+        state.bad_tokens().strike(ip);
+        Problem::new(StatusCode::UNAUTHORIZED, e.to_string())
+    })
+}
+
+fn client_ip(parts: &Parts) -> IpAddr {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// Bad tokens per client address in a fixed window. Behind a reverse proxy every client
+/// shares the proxy's address; the limit is then the proxy's to enforce.
+pub struct BadTokens {
+    limit: u32,
+    window: Duration,
+    seen: Mutex<HashMap<IpAddr, Strikes>>,
+}
+
+struct Strikes {
+    since: Instant,
+    count: u32,
+}
+
+/// Addresses remembered at most; beyond it, expired entries are dropped.
+const REMEMBERED: usize = 10_000;
+
+impl BadTokens {
+    pub fn new(limit: u32, window: Duration) -> Self {
+        BadTokens {
+            limit,
+            window,
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How long `ip` must still wait, if it has used up its bad tokens.
+    pub fn blocked(&self, ip: IpAddr) -> Option<Duration> {
+        if self.limit == 0 {
+            return None;
+        }
+        let seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        let s = seen.get(&ip)?;
+        let elapsed = s.since.elapsed();
+        (s.count >= self.limit && elapsed < self.window).then(|| self.window - elapsed)
+    }
+
+    pub fn strike(&self, ip: IpAddr) {
+        if self.limit == 0 {
+            return;
+        }
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        if seen.len() >= REMEMBERED {
+            let window = self.window;
+            seen.retain(|_, s| s.since.elapsed() < window);
+        }
+        let s = seen.entry(ip).or_insert(Strikes {
+            since: Instant::now(),
+            count: 0,
+        });
+        if s.since.elapsed() >= self.window {
+            *s = Strikes {
+                since: Instant::now(),
+                count: 0,
+            };
+        }
+        s.count = s.count.saturating_add(1);
+    }
+}

@@ -1,0 +1,180 @@
+//! Reading requests: JSON bodies and query strings whose every failure is a 4xx problem
+//! with a clear sentence (never axum's plain-text rejections), path ids, and the
+//! `ETag` / `If-Match` conditions that keep an edit from silently overwriting another.
+
+use super::problem::{Problem, Reply};
+use super::state::AppState;
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::de::DeserializeOwned;
+use std::str::FromStr;
+
+/// A JSON request body.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Problem> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(rej) => Err(json_problem(&rej, state.config().body_limit)),
+        }
+    }
+}
+
+fn json_problem(rej: &JsonRejection, limit: usize) -> Problem {
+    let status = rej.status();
+    let detail = match rej {
+        JsonRejection::MissingJsonContentType(_) => {
+            "send the body as JSON, with the header Content-Type: application/json".to_string()
+        }
+        JsonRejection::JsonSyntaxError(_) => format!(
+            "the body is not valid JSON: {}",
+            strip(
+                &rej.body_text(),
+                "Failed to parse the request body as JSON: "
+            )
+        ),
+        JsonRejection::JsonDataError(_) => format!(
+            "the body does not have the expected shape: {}",
+            strip(
+                &rej.body_text(),
+                "Failed to deserialize the JSON body into the target type: "
+            )
+        ),
+        _ if status == StatusCode::PAYLOAD_TOO_LARGE => {
+            format!("the request body is larger than the {limit} bytes this server accepts")
+        }
+        _ => "the request body could not be read".to_string(),
+    };
+    Problem::new(status, detail)
+}
+
+fn strip(text: &str, prefix: &str) -> String {
+    text.strip_prefix(prefix).unwrap_or(text).to_string()
+}
+
+/// A query string; any value of the wrong form is a 422 that names it.
+pub struct Params<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Params<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(Params(v)),
+            Err(rej) => Err(query_problem(&rej)),
+        }
+    }
+}
+
+fn query_problem(rej: &QueryRejection) -> Problem {
+    Problem::unprocessable(format!(
+        "the query string is not valid: {}",
+        strip(&rej.body_text(), "Failed to deserialize query string: ")
+    ))
+}
+
+/// An id from the path, `u12` or `12`; anything else names nothing, so it is a 404.
+pub fn id<T: FromStr<Err = String>>(text: &str, what: &str) -> Reply<T> {
+    text.parse()
+        .map_err(|_| Problem::not_found(format!("no {what} '{}'", shown(text))))
+}
+
+/// Path text echoed in a message, cut short and without control characters.
+pub fn shown(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(60).collect()
+}
+
+/// The strong entity tag of a versioned record: `"v3"`.
+pub fn etag_version(version: u64) -> String {
+    format!("\"v{version}\"")
+}
+
+/// What an `If-Match` header asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum IfMatch {
+    Any,
+    Tags(Vec<String>),
+}
+
+impl IfMatch {
+    pub fn from_headers(headers: &HeaderMap) -> Reply<Option<IfMatch>> {
+        let Some(v) = headers.get(header::IF_MATCH) else {
+            return Ok(None);
+        };
+        let text = v
+            .to_str()
+            .map_err(|_| Problem::bad_request("the If-Match header is not readable text"))?
+            .trim();
+        if text == "*" {
+            return Ok(Some(IfMatch::Any));
+        }
+        let tags: Vec<String> = text
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/").to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        if tags.is_empty() {
+            return Err(Problem::bad_request("the If-Match header is empty"));
+        }
+        Ok(Some(IfMatch::Tags(tags)))
+    }
+
+    pub fn matches(&self, current: &str) -> bool {
+        match self {
+            IfMatch::Any => true,
+            IfMatch::Tags(tags) => tags.iter().any(|t| t == current),
+        }
+    }
+
+    /// The version a `"vN"` tag names (the first such tag), for edits the core checks
+    /// itself; `None` for `*`.
+    pub fn version(&self) -> Option<u64> {
+        match self {
+            IfMatch::Any => None,
+            IfMatch::Tags(tags) => tags.iter().find_map(|t| {
+                t.trim_matches('"')
+                    .strip_prefix('v')
+                    .and_then(|n| n.parse().ok())
+            }),
+        }
+    }
+}
+
+/// An update must say which version it was based on: 428 without `If-Match`.
+pub fn required(headers: &HeaderMap, what: &str) -> Reply<IfMatch> {
+    IfMatch::from_headers(headers)?.ok_or_else(|| {
+        Problem::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            format!(
+                "changing {what} needs an If-Match header with the ETag you read (e.g. If-Match: \"v3\"), so that nobody's change is lost"
+            ),
+        )
+    })
+}
+
+/// 412 unless `cond` names the record's current tag.
+pub fn check(cond: &IfMatch, current: &str, what: &str) -> Reply<()> {
+    if cond.matches(current) {
+        return Ok(());
+    }
+    Err(Problem::new(
+        StatusCode::PRECONDITION_FAILED,
+        format!(
+            "{what} was changed since you read it (it is now {current}): read it again and redo your change"
+        ),
+    ))
+}
+
+/// Checks `If-Match` when the request has one (deletes and actions may leave it out).
+pub fn check_optional(headers: &HeaderMap, current: &str, what: &str) -> Reply<()> {
+    match IfMatch::from_headers(headers)? {
+        Some(cond) => check(&cond, current, what),
+        None => Ok(()),
+    }
+}

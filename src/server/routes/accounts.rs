@@ -1,0 +1,490 @@
+//! Accounts of an organisation: the filtered, paged list, one account, its edits, the
+//! state changes (enable, approve, promote, …) and its organisation roles.
+
+use super::common::{self, AnyId, Empty, MaybeBody, Reason, created, find};
+use crate::core::query::{self, AccountQuery, AccountSort, StatusFilter};
+use crate::core::{
+    Account, Approval, Command, Event, GroupId, Level, Principal, ProgramId, RoleId,
+};
+use crate::secret;
+use crate::server::act::{self, Events, View, act, list, record, view};
+use crate::server::api::{Api, Cond, doc};
+use crate::server::auth::Caller;
+use crate::server::cursor::Cursor;
+use crate::server::extract::{self, Body, IfMatch, Params, etag_version};
+use crate::server::problem::{Problem, Reply};
+use crate::server::state::AppState;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+use utoipa::ToSchema;
+
+const LIST_PARAMS: &[(&str, &str)] = &[
+    ("q", "words that must all appear in the name or email"),
+    ("status", "active (default), disabled or any"),
+    ("approval", "approved, pending or rejected"),
+    ("level", "owner, admin or member"),
+    ("verified", "true or false"),
+    ("role", "holds this role (id)"),
+    ("group", "is in this group (id)"),
+    ("program", "is a contact of this program (id)"),
+    ("sort", "name (default), email, level, status or created"),
+    ("desc", "true to reverse the order"),
+    ("limit", "page size (default 50, at most 500)"),
+    ("cursor", "`next` of the previous page"),
+];
+
+/// Registers a POST action on one account that builds a command from the account id
+/// and an optional body; `If-Match` is checked when sent.
+macro_rules! action {
+    ($api:expr, $path:literal, $summary:literal, $body:ty, $schema:literal,
+     |$id:ident, $b:ident| $cmd:expr) => {
+        $api.post(
+            concat!("/v1/orgs/{slug}/accounts/{id}/", $path),
+            {
+                async fn handler(
+                    State(s): State<AppState>,
+                    Caller(who): Caller,
+                    Path((slug, id)): Path<(String, String)>,
+                    headers: HeaderMap,
+                    MaybeBody($b): MaybeBody<$body>,
+                ) -> Reply<Json<Events>> {
+                    act(&s, who, slug, move |dir, org| {
+                        let $id = common::account(dir, org.id, &id)?;
+                        let tag = etag_version(dir.accounts[&$id].version);
+                        extract::check_optional(&headers, &tag, "the account")?;
+                        Ok($cmd)
+                    })
+                    .await
+                    .map(act::events)
+                }
+                handler
+            },
+            doc("accounts", $summary, "Events")
+                .body($schema)
+                .cond(Cond::IfMatchOptional),
+        )
+    };
+}
+
+pub fn add(api: Api) -> Api {
+    let api = api
+        .get(
+            "/v1/orgs/{slug}/accounts",
+            list_accounts,
+            doc(
+                "accounts",
+                "Accounts, filtered, sorted and paged",
+                "AccountPage",
+            )
+            .query(LIST_PARAMS),
+        )
+        .post(
+            "/v1/orgs/{slug}/accounts",
+            create,
+            doc(
+                "accounts",
+                "Create an account directly (needs members.invite)",
+                "Account",
+            )
+            .body("NewAccount")
+            .created(),
+        )
+        .get(
+            "/v1/orgs/{slug}/accounts/{id}",
+            show,
+            doc("accounts", "One account (ETag: its version)", "Account"),
+        )
+        .patch(
+            "/v1/orgs/{slug}/accounts/{id}",
+            edit,
+            doc("accounts", "Change names or email", "Account")
+                .body("AccountPatch")
+                .cond(Cond::IfMatch),
+        )
+        .delete(
+            "/v1/orgs/{slug}/accounts/{id}",
+            remove,
+            doc(
+                "accounts",
+                "Delete a disabled account permanently",
+                "Events",
+            )
+            .cond(Cond::IfMatchOptional),
+        )
+        .post(
+            "/v1/orgs/{slug}/accounts/{id}/reset-password",
+            reset_password,
+            doc(
+                "accounts",
+                "Send a password-reset link; its secret is in the reply, once",
+                "WithSecret",
+            )
+            .body("Empty")
+            .cond(Cond::IfMatchOptional),
+        )
+        .post(
+            "/v1/orgs/{slug}/accounts/{id}/roles",
+            grant,
+            doc("accounts", "Grant an organisation role", "Events").body("GrantBody"),
+        )
+        .delete(
+            "/v1/orgs/{slug}/accounts/{id}/roles/{role}",
+            revoke,
+            doc("accounts", "Revoke an organisation role", "Events"),
+        );
+    let api = action!(
+        api,
+        "enable",
+        "Let a disabled account sign in again",
+        Empty,
+        "Empty",
+        |id, _b| Command::Enable { account: id }
+    );
+    let api = action!(
+        api,
+        "disable",
+        "Stop an account from signing in",
+        Empty,
+        "Empty",
+        |id, _b| Command::Disable { account: id }
+    );
+    let api = action!(
+        api,
+        "verify",
+        "Mark an account verified",
+        Empty,
+        "Empty",
+        |id, _b| Command::Verify { account: id }
+    );
+    let api = action!(
+        api,
+        "approve",
+        "Approve a pending account",
+        Empty,
+        "Empty",
+        |id, _b| Command::Approve { account: id }
+    );
+    let api = action!(
+        api,
+        "reject",
+        "Reject a pending account",
+        Reason,
+        "Reason",
+        |id, b| Command::Reject {
+            account: id,
+            reason: b.reason
+        }
+    );
+    let api = action!(
+        api,
+        "promote",
+        "Make a verified member an admin",
+        Empty,
+        "Empty",
+        |id, _b| Command::Promote { account: id }
+    );
+    action!(
+        api,
+        "demote",
+        "Make an admin a member again",
+        Empty,
+        "Empty",
+        |id, _b| Command::Demote { account: id }
+    )
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListParams {
+    q: Option<String>,
+    status: Option<StatusFilter>,
+    approval: Option<Approval>,
+    level: Option<Level>,
+    verified: Option<bool>,
+    role: Option<String>,
+    group: Option<String>,
+    program: Option<String>,
+    sort: Option<AccountSort>,
+    desc: Option<bool>,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountPage {
+    /// `core::Account` records.
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<Account>,
+    /// How many match in all.
+    pub total: usize,
+    /// The cursor of the next page, absent on the last.
+    pub next: Option<String>,
+    /// The store's position this page was read at.
+    pub seq: u64,
+}
+
+fn filter_id<T: FromStr<Err = String>>(text: Option<String>, what: &str) -> Reply<Option<T>> {
+    text.map(|t| {
+        t.parse()
+            .map_err(|e| Problem::unprocessable(format!("the {what} filter: {e}")))
+    })
+    .transpose()
+}
+
+async fn list_accounts(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(slug): Path<String>,
+    Params(p): Params<ListParams>,
+) -> Reply<Response> {
+    let start = match &p.cursor {
+        Some(c) => Some(Cursor::decode(c)?),
+        None => None,
+    };
+    let limit = p.limit.unwrap_or(50).clamp(1, 500);
+    let q = AccountQuery {
+        text: p.q.unwrap_or_default(),
+        status: p.status.unwrap_or_default(),
+        approval: p.approval,
+        level: p.level,
+        verified: p.verified,
+        role: filter_id::<RoleId>(p.role, "role")?,
+        group: filter_id::<GroupId>(p.group, "group")?,
+        program: filter_id::<ProgramId>(p.program, "program")?,
+        sort: p.sort.unwrap_or_default(),
+        descending: p.desc.unwrap_or(false),
+        offset: start.map_or(0, |c| c.offset),
+        limit,
+    };
+    view(&s, who, slug, move |v: View| {
+        let page = query::accounts(v.dir, v.org, &q);
+        let seq = v.dir.seq;
+        let after = q.offset + page.items.len();
+        let next = (after < page.total).then(|| {
+            Cursor {
+                offset: after,
+                seq: start.map_or(seq, |c| c.seq),
+            }
+            .encode()
+        });
+        let body = AccountPage {
+            items: page.items.into_iter().cloned().collect(),
+            total: page.total,
+            next,
+            seq,
+        };
+        Ok(list(seq, &body))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccount {
+    pub email: String,
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    /// Mark it verified (needs members.manage).
+    #[serde(default)]
+    pub verified: bool,
+}
+
+async fn create(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(slug): Path<String>,
+    Body(n): Body<NewAccount>,
+) -> Reply<Response> {
+    let events = act(&s, who, slug.clone(), move |_, org| {
+        Ok(Command::AddAccount {
+            org: org.id,
+            email: n.email,
+            first_name: n.first_name,
+            last_name: n.last_name,
+            verified: n.verified,
+        })
+    })
+    .await?;
+    Ok(
+        match find(&events, |e| match e {
+            Event::AccountCreated { account, .. } => Some(account.clone()),
+            _ => None,
+        }) {
+            Some(a) => created(
+                format!("/v1/orgs/{slug}/accounts/{}", a.id),
+                Some(a.version),
+                &a,
+            ),
+            None => (StatusCode::OK, act::events(events)).into_response(),
+        },
+    )
+}
+
+/// Reads one account as the caller sees it.
+async fn current(s: &AppState, who: Principal, slug: String, id: String) -> Reply<Response> {
+    view(s, who, slug, move |v: View| {
+        let id = common::account(v.dir, v.org, &id)?;
+        let a = &v.dir.accounts[&id];
+        Ok(record(a.version, a))
+    })
+    .await
+}
+
+async fn show(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path((slug, id)): Path<(String, String)>,
+) -> Reply<Response> {
+    current(&s, who, slug, id).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountPatch {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+}
+
+async fn edit(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path((slug, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Body(patch): Body<AccountPatch>,
+) -> Reply<Response> {
+    let cond = extract::required(&headers, "the account")?;
+    let target = id.clone();
+    act(&s, who.clone(), slug.clone(), move |dir, org| {
+        let id = common::account(dir, org.id, &target)?;
+        let a = &dir.accounts[&id];
+        // The core checks the version itself, in the same step as the edit.
+        let expected = match (&cond, cond.version()) {
+            (_, Some(v)) => v,
+            (IfMatch::Any, None) => a.version,
+            (IfMatch::Tags(_), None) => {
+                extract::check(&cond, &etag_version(a.version), &a.email)?;
+                a.version
+            }
+        };
+        Ok(Command::EditAccount {
+            account: id,
+            expected_version: expected,
+            first_name: patch.first_name.unwrap_or_else(|| a.first_name.clone()),
+            last_name: patch.last_name.unwrap_or_else(|| a.last_name.clone()),
+            email: patch.email.unwrap_or_else(|| a.email.clone()),
+        })
+    })
+    .await?;
+    current(&s, who, slug, id).await
+}
+
+async fn remove(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path((slug, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Reply<Json<Events>> {
+    act(&s, who, slug, move |dir, org| {
+        let id = common::account(dir, org.id, &id)?;
+        extract::check_optional(
+            &headers,
+            &etag_version(dir.accounts[&id].version),
+            "the account",
+        )?;
+        Ok(Command::DeleteAccount { account: id })
+    })
+    .await
+    .map(act::events)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WithSecret {
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<crate::core::Recorded>,
+    /// The link's secret. Shown this once; only its hash is kept.
+    pub secret: String,
+}
+
+/// A fresh link secret and its hash; the operating system's random source failing is
+/// the server's problem, not the client's.
+pub fn new_secret() -> Reply<(String, String)> {
+    secret::new_secret().map_err(|e| {
+        tracing::error!("{e}");
+        Problem::internal()
+    })
+}
+
+async fn reset_password(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path((slug, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    MaybeBody(Empty {}): MaybeBody<Empty>,
+) -> Reply<Json<WithSecret>> {
+    let (secret, hash) = new_secret()?;
+    let events = act(&s, who, slug, move |dir, org| {
+        let id = common::account(dir, org.id, &id)?;
+        extract::check_optional(
+            &headers,
+            &etag_version(dir.accounts[&id].version),
+            "the account",
+        )?;
+        Ok(Command::RequestPasswordReset {
+            account: id,
+            secret_hash: Some(hash),
+        })
+    })
+    .await?;
+    Ok(Json(WithSecret { events, secret }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantBody {
+    /// The role's id (`12` or `"r12"`).
+    #[schema(value_type = String)]
+    pub role: AnyId<RoleId>,
+    /// Until when (RFC 3339); for good when left out.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub until: Option<Timestamp>,
+}
+
+async fn grant(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path((slug, id)): Path<(String, String)>,
+    Body(g): Body<GrantBody>,
+) -> Reply<Json<Events>> {
+    act(&s, who, slug, move |dir, org| {
+        Ok(Command::GrantRole {
+            account: common::account(dir, org.id, &id)?,
+            role: g.role.0,
+            until: g.until,
+        })
+    })
+    .await
+    .map(act::events)
+}
+
+async fn revoke(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path((slug, id, role)): Path<(String, String, String)>,
+) -> Reply<Json<Events>> {
+    act(&s, who, slug, move |dir, org| {
+        Ok(Command::RevokeRole {
+            account: common::account(dir, org.id, &id)?,
+            role: common::role(dir, org.id, &role)?,
+        })
+    })
+    .await
+    .map(act::events)
+}

@@ -1,0 +1,179 @@
+//! The generic command endpoint (every core command, decided as the token's principal)
+//! and the audit trail.
+
+use crate::backend::{self, AuditQuery};
+use crate::core::summary::summary;
+use crate::core::{Command, Principal, Recorded, perms, policy, visibility};
+use crate::server::act::{self, Events, org_of};
+use crate::server::api::{Api, Auth, doc};
+use crate::server::auth::{Caller, MaybeCaller};
+use crate::server::extract::{Body, Params};
+use crate::server::problem::{Problem, Reply};
+use crate::server::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub fn add(api: Api) -> Api {
+    api.post(
+        "/v1/commands",
+        command,
+        doc(
+            "commands",
+            "Decide and run any core command as the token's principal (without a token: as nobody, who may only register or accept an invitation)",
+            "Events",
+        )
+        .body("CommandRequest")
+        .auth(Auth::Optional),
+    )
+    .get(
+        "/v1/audit",
+        audit,
+        doc(
+            "audit",
+            "The audit trail, newest first (needs audit.read)",
+            "Audit",
+        )
+        .query(&[
+            (
+                "org",
+                "organisation slug (operators may leave it out for all)",
+            ),
+            ("actor", "text in the actor's email"),
+            ("kind", "event type, e.g. account_disabled"),
+            ("text", "text in the event or its summary"),
+            ("before", "only events with a smaller seq (paging back)"),
+            ("limit", "at most this many (default 50, at most 500)"),
+        ]),
+    )
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommandRequest {
+    /// A `core::Command`: `{"op": "disable", "account": 12}` and so on.
+    #[schema(value_type = Object)]
+    pub command: Command,
+    /// Decide without committing: the events it would record, or why it is refused.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+async fn command(
+    State(s): State<AppState>,
+    MaybeCaller(who): MaybeCaller,
+    Body(req): Body<CommandRequest>,
+) -> Reply<Json<Events>> {
+    act::execute(&s, who, req.command, req.dry_run)
+        .await
+        .map(act::events)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditParams {
+    org: Option<String>,
+    actor: Option<String>,
+    kind: Option<String>,
+    text: Option<String>,
+    before: Option<u64>,
+    limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntry {
+    /// A `core::Recorded`, secrets blanked.
+    #[schema(value_type = Object)]
+    pub event: Recorded,
+    /// One line of plain words.
+    pub summary: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Audit {
+    pub events: Vec<AuditEntry>,
+}
+
+const MAX_LIMIT: usize = 500;
+/// Events read at most to answer one audit request with a text filter.
+const MAX_SCANNED: usize = 50_000;
+
+async fn audit(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Params(p): Params<AuditParams>,
+) -> Reply<Json<Audit>> {
+    let limit = p.limit.unwrap_or(50).clamp(1, MAX_LIMIT);
+    s.blocking(move |b| {
+        let now = b.now();
+        let org = backend::query(b, |dir| -> Reply<_> {
+            let org = match (&p.org, &who) {
+                (Some(slug), _) => Some(org_of(dir, &who, slug)?.id),
+                (None, Principal::Account { id }) => dir.accounts.get(id).map(|a| a.org),
+                (None, _) => None,
+            };
+            if let (Principal::Account { .. }, Some(o)) = (&who, org)
+                && !policy::org_permissions(dir, &who, o, now).contains(perms::AUDIT_READ)
+            {
+                return Err(Problem::forbidden(format!(
+                    "you need the {} permission to see the audit trail: ask your {}",
+                    perms::AUDIT_READ,
+                    dir.orgs
+                        .get(&o)
+                        .map(|o| o.settings.terminology.admin.as_str())
+                        .unwrap_or("Admin")
+                )));
+            }
+            Ok(org)
+        })??;
+        // The text filter runs here, on what may leave the server: the store's own
+        // would also match inside secret hashes, and so tell them piece by piece.
+        let text = p
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_lowercase);
+        let mut found = vec![];
+        let mut before = p.before;
+        let mut scanned = 0;
+        loop {
+            let page = b.audit(&AuditQuery {
+                org,
+                actor: p.actor.clone(),
+                kind: p.kind.clone(),
+                text: None,
+                before,
+                limit: MAX_LIMIT,
+            })?;
+            let full = page.len() == MAX_LIMIT;
+            scanned += page.len();
+            before = page.last().map(|r| r.seq);
+            let entries = backend::query(b, |dir| {
+                page.iter()
+                    .map(visibility::redact_event)
+                    .map(|r| {
+                        let summary = summary(dir, &r);
+                        AuditEntry { event: r, summary }
+                    })
+                    .filter(|e| {
+                        text.as_deref().is_none_or(|t| {
+                            e.summary.to_lowercase().contains(t)
+                                || serde_json::to_string(&e.event)
+                                    .is_ok_and(|j| j.to_lowercase().contains(t))
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })?;
+            found.extend(entries);
+            if found.len() >= limit || !full || scanned >= MAX_SCANNED {
+                break;
+            }
+        }
+        found.truncate(limit);
+        Ok(Audit { events: found })
+    })
+    .await
+    .map(Json)
+}

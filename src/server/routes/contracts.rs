@@ -1,0 +1,195 @@
+//! Contracts between the platform and an organisation: operators change them, holders of
+//! contracts.read see them.
+
+use super::common::{self, Empty, Items, MaybeBody, command_route, created, find};
+use crate::core::query;
+use crate::core::{Command, Event, Principal};
+use crate::server::act::{self, View, act, list, record, view};
+use crate::server::api::{Api, Cond, doc};
+use crate::server::auth::Caller;
+use crate::server::extract::{self, Body};
+use crate::server::problem::Reply;
+use crate::server::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+pub fn add(api: Api) -> Api {
+    let api = api
+        .get(
+            "/v1/orgs/{slug}/contracts",
+            list_contracts,
+            doc(
+                "contracts",
+                "Contracts with their seats in use (needs contracts.read)",
+                "ContractList",
+            ),
+        )
+        .post(
+            "/v1/orgs/{slug}/contracts",
+            create,
+            doc(
+                "contracts",
+                "Create a contract (platform operator)",
+                "Contract",
+            )
+            .body("NewContract")
+            .created(),
+        )
+        .get(
+            "/v1/orgs/{slug}/contracts/{id}",
+            show,
+            doc("contracts", "One contract (ETag: its version)", "Contract"),
+        )
+        .patch(
+            "/v1/orgs/{slug}/contracts/{id}",
+            seats,
+            doc(
+                "contracts",
+                "Change the number of seats (platform operator)",
+                "Contract",
+            )
+            .body("SeatsPatch")
+            .cond(Cond::IfMatch),
+        );
+    let api = command_route!(
+        api,
+        post,
+        "/v1/orgs/{slug}/contracts/{id}/suspend",
+        doc("contracts", "Suspend an active contract", "Events").body("Empty"),
+        MaybeBody<Empty>,
+        |dir, org, p, _b| Ok(Command::SuspendContract {
+            contract: common::contract(dir, org.id, p.get("id"))?
+        })
+    );
+    let api = command_route!(
+        api,
+        post,
+        "/v1/orgs/{slug}/contracts/{id}/resume",
+        doc("contracts", "Resume a suspended contract", "Events").body("Empty"),
+        MaybeBody<Empty>,
+        |dir, org, p, _b| Ok(Command::ResumeContract {
+            contract: common::contract(dir, org.id, p.get("id"))?
+        })
+    );
+    command_route!(
+        api,
+        post,
+        "/v1/orgs/{slug}/contracts/{id}/end",
+        doc("contracts", "End a contract", "Events").body("Empty"),
+        MaybeBody<Empty>,
+        |dir, org, p, _b| Ok(Command::EndContract {
+            contract: common::contract(dir, org.id, p.get("id"))?
+        })
+    )
+}
+
+async fn list_contracts(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(slug): Path<String>,
+) -> Reply<Response> {
+    view(&s, who, slug, |v: View| {
+        let items = query::contracts(v.dir, Some(v.org), v.now);
+        Ok(list(v.dir.seq, &Items { items }))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewContract {
+    /// Product code, e.g. `IDaaS`.
+    pub product: String,
+    pub seats: u32,
+    /// When it starts (RFC 3339); now when left out.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub start: Option<Timestamp>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub end: Option<Timestamp>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeatsPatch {
+    pub seats: u32,
+}
+
+async fn create(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path(slug): Path<String>,
+    Body(n): Body<NewContract>,
+) -> Reply<Response> {
+    let now = s.backend().now();
+    let events = act(&s, who, slug.clone(), move |_, org| {
+        Ok(Command::CreateContract {
+            org: org.id,
+            product: n.product,
+            start: n.start.unwrap_or(now),
+            end: n.end,
+            seats: n.seats,
+        })
+    })
+    .await?;
+    let contract = find(&events, |e| match e {
+        Event::ContractCreated { contract } => Some(contract.clone()),
+        _ => None,
+    });
+    Ok(match contract {
+        Some(c) => created(
+            format!("/v1/orgs/{slug}/contracts/{}", c.id),
+            Some(c.version),
+            &c,
+        ),
+        None => act::events(events).into_response(),
+    })
+}
+
+async fn current(s: &AppState, who: Principal, slug: String, id: String) -> Reply<Response> {
+    view(s, who, slug, move |v: View| {
+        let id = common::contract(v.dir, v.org, &id)?;
+        let c = &v.dir.contracts[&id];
+        Ok(record(c.version, c))
+    })
+    .await
+}
+
+async fn show(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path((slug, id)): Path<(String, String)>,
+) -> Reply<Response> {
+    current(&s, who, slug, id).await
+}
+
+async fn seats(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    Path((slug, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Body(b): Body<SeatsPatch>,
+) -> Reply<Response> {
+    let cond = extract::required(&headers, "the contract")?;
+    let target = id.clone();
+    act(&s, who.clone(), slug.clone(), move |dir, org| {
+        let id = common::contract(dir, org.id, &target)?;
+        let c = &dir.contracts[&id];
+        extract::check(
+            &cond,
+            &extract::etag_version(c.version),
+            &format!("contract {id}"),
+        )?;
+        Ok(Command::ChangeSeats {
+            contract: id,
+            seats: b.seats,
+        })
+    })
+    .await?;
+    current(&s, who, slug, id).await
+}

@@ -1,0 +1,81 @@
+//! What every handler shares: the backend, the settings, the change feed, the bad-token
+//! counter and the shutdown signal. Backend calls are synchronous (a file lock, an fsync),
+//! so they run on tokio's blocking pool, never on the threads that serve connections.
+
+use super::auth::BadTokens;
+use super::config::Config;
+use super::feed::Feed;
+use super::problem::{Problem, Reply};
+use crate::backend::{self, Backend};
+use crate::core::Directory;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    backend: Arc<dyn Backend>,
+    config: Config,
+    feed: Feed,
+    bad_tokens: BadTokens,
+    stopping: watch::Receiver<bool>,
+}
+
+impl AppState {
+    pub fn new(backend: Arc<dyn Backend>, config: Config, stopping: watch::Receiver<bool>) -> Self {
+        let feed = Feed::new(config.feed_buffer);
+        let bad_tokens = BadTokens::new(config.bad_token_limit, config.bad_token_window);
+        AppState(Arc::new(Inner {
+            backend,
+            config,
+            feed,
+            bad_tokens,
+            stopping,
+        }))
+    }
+
+    pub fn backend(&self) -> &Arc<dyn Backend> {
+        &self.0.backend
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    pub fn feed(&self) -> &Feed {
+        &self.0.feed
+    }
+
+    pub fn bad_tokens(&self) -> &BadTokens {
+        &self.0.bad_tokens
+    }
+
+    /// Turns `true` when the server begins to shut down.
+    pub fn stopping(&self) -> watch::Receiver<bool> {
+        self.0.stopping.clone()
+    }
+
+    /// Runs `f` with the backend on the blocking pool.
+    pub async fn blocking<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn Backend) -> Reply<R> + Send + 'static,
+    ) -> Reply<R> {
+        let backend = self.0.backend.clone();
+        match tokio::task::spawn_blocking(move || f(backend.as_ref())).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!("a backend call failed: {e}");
+                Err(Problem::internal())
+            }
+        }
+    }
+
+    /// Runs `f` over the latest state on the blocking pool.
+    pub async fn read<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Directory) -> Reply<R> + Send + 'static,
+    ) -> Reply<R> {
+        self.blocking(move |b| backend::query(b, f)?).await
+    }
+}
