@@ -1556,10 +1556,10 @@ fn seed_004_a_contributor_manages_contacts_but_cannot_name_a_new_owner() {
 }
 
 #[test]
-fn docs_console_md_lists_every_key_binding() {
+fn readme_lists_every_key_binding() {
     use crossterm::event::KeyCode as K;
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/console.md"))
-        .expect("docs/console.md is there");
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md is there");
     let km = roster::tui::keymap::Keymap::default();
     for b in &km.bindings {
         if b.action.tab_index().is_some() {
@@ -1579,12 +1579,7 @@ fn docs_console_md_lists_every_key_binding() {
         let line = doc
             .lines()
             .find(|l| l.starts_with('|') && l.split('|').map(str::trim).any(names_it))
-            .unwrap_or_else(|| {
-                panic!(
-                    "docs/console.md does not describe {:?}: {}",
-                    b.action, b.desc
-                )
-            });
+            .unwrap_or_else(|| panic!("README.md does not describe {:?}: {}", b.action, b.desc));
         for k in &b.keys {
             if let K::Char(c) = k.code
                 && k.mods.is_empty()
