@@ -1,7 +1,7 @@
 //! The OpenAPI 3 document: the paths written by `api::Api` as routes were added, the
 //! server's own request and reply types (derived with utoipa), and the core's records
 //! as described objects (their fields are the JSON of `roster::core`, documented in
-//! docs/api.md; deriving schemas through the whole core would tie it to utoipa).
+//! the README (REST API); deriving schemas through the whole core would tie it to utoipa).
 
 use super::act::Events;
 use super::problem::Problem;
@@ -152,7 +152,7 @@ pub fn document(paths: Paths) -> OpenApi {
                 .title("roster")
                 .version(env!("CARGO_PKG_VERSION"))
                 .description(Some(
-                    "Administer who may do what in multi-tenant organisations. Errors are application/problem+json; see docs/api.md.",
+                    "Administer who may do what in multi-tenant organisations. Errors are application/problem+json; see the README (REST API).",
                 ))
                 .build(),
         )
