@@ -18,10 +18,8 @@ fn every_cli_command_is_documented() {
             .get_subcommands()
             .map(|s| s.get_name().to_string())
             .collect();
-        if subs.is_empty() {
-            if !doc.contains(&format!("| `{name}")) {
-                missing.push(name.to_string());
-            }
+        if subs.is_empty() && !doc.contains(&format!("| `{name}")) {
+            missing.push(name.to_string());
         }
         for sub in subs {
             if !doc.contains(&format!("| `{name} {sub}")) {
