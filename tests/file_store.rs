@@ -15,7 +15,6 @@ use std::fs;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 fn options(clock: &ManualClock) -> Options {
@@ -61,29 +60,43 @@ fn names(list: &[&str]) -> std::collections::BTreeSet<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
-/// Runs `f` and returns what it logged at warning level or above.
+/// Runs `f` and returns what it logged at warning level or above on this thread.
+///
+/// One global subscriber for the whole test binary, writing into a per-thread buffer:
+/// a scoped (`with_default`) subscriber per test raced with other tests over tracing's
+/// per-callsite interest cache, so a warning could go unseen now and then.
 fn warnings<R>(f: impl FnOnce() -> R) -> (R, String) {
-    #[derive(Clone, Default)]
-    struct Buf(Arc<Mutex<Vec<u8>>>);
-    impl Write for Buf {
+    use std::cell::RefCell;
+    thread_local! {
+        static CAPTURE: RefCell<Option<Vec<u8>>> = const { RefCell::new(None) };
+    }
+    struct ThreadBuf;
+    impl Write for ThreadBuf {
         fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(b);
+            CAPTURE.with(|c| {
+                if let Some(buf) = c.borrow_mut().as_mut() {
+                    buf.extend_from_slice(b);
+                }
+            });
             Ok(b.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
     }
-    let buf = Buf::default();
-    let sink = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::WARN)
-        .with_ansi(false)
-        .with_writer(move || sink.clone())
-        .finish();
-    let out = tracing::subscriber::with_default(subscriber, f);
-    let text = String::from_utf8_lossy(&buf.0.lock().unwrap()).into_owned();
-    (out, text)
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::WARN)
+            .with_ansi(false)
+            .with_writer(|| ThreadBuf)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("one global subscriber");
+    });
+    CAPTURE.with(|c| *c.borrow_mut() = Some(vec![]));
+    let out = f();
+    let bytes = CAPTURE.with(|c| c.borrow_mut().take()).unwrap_or_default();
+    (out, String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn corrupt_message(r: Result<FileStore, BackendError>) -> String {
@@ -566,6 +579,52 @@ fn two_handles_see_each_others_writes_and_lose_none() {
     assert_eq!(state(&a), state(&b));
     assert_eq!(group_names(&a, org).len(), 20);
     assert_complete_trail(&full_audit(&b), seq(&b));
+}
+
+#[test]
+fn a_write_conditional_on_a_version_another_handle_moved_on_is_stale_and_writes_nothing() {
+    use roster::core::DomainError;
+    use roster::core::precondition::{Precondition, Resource};
+    let tmp = tempfile::tempdir().unwrap();
+    let a = new_store(tmp.path());
+    let b = FileStore::open(tmp.path()).unwrap();
+    let (org, _) = create_org(&a, "acme");
+    let group = created_group(&create_group(&a, org, "ops").unwrap()).unwrap();
+    let read = roster::backend::query(&a, |dir| dir.groups[&group].version).unwrap();
+    // `b` (another process, as far as `a` knows) renames the group in between.
+    let rename = |name: &str| Command::RenameGroup {
+        group,
+        name: name.into(),
+    };
+    b.execute(&Principal::Operator, &rename("platform"), false)
+        .unwrap();
+    let before = fs::read(log_path(tmp.path())).unwrap();
+
+    let stale = a.execute_if(
+        &Principal::Operator,
+        &rename("operations"),
+        false,
+        Some(&Precondition::new(Resource::Group(group), read)),
+    );
+    match stale {
+        Err(BackendError::Refused(DomainError::Stale(m))) => {
+            assert!(m.contains("changed by someone else"), "{m}")
+        }
+        other => panic!("expected a stale refusal, got {other:?}"),
+    }
+    assert_eq!(fs::read(log_path(tmp.path())).unwrap(), before);
+    assert!(group_names(&a, org).contains("platform"));
+
+    // At the version `a` now sees, the same write goes through.
+    let now = roster::backend::query(&a, |dir| dir.groups[&group].version).unwrap();
+    a.execute_if(
+        &Principal::Operator,
+        &rename("operations"),
+        false,
+        Some(&Precondition::new(Resource::Group(group), now)),
+    )
+    .unwrap();
+    assert!(group_names(&b, org).contains("operations"));
 }
 
 #[test]

@@ -8,6 +8,7 @@ pub mod rest;
 
 pub use file::{FileStore, default_store_path};
 
+use crate::core::precondition::{self, Precondition};
 use crate::core::{Command, Directory, DomainError, Principal, Recorded};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -70,6 +71,30 @@ pub trait Backend: Send + Sync {
         cmd: &Command,
         dry_run: bool,
     ) -> Result<Vec<Recorded>, BackendError>;
+
+    /// Like `execute`, but only if `pre` (when given) still holds: a record changed by
+    /// someone else since the caller read it is `Refused(Stale)`, and nothing is written.
+    ///
+    /// This default checks the latest state and then executes, two steps another writer
+    /// can slip between. It is right only for a backend whose writes are checked again
+    /// downstream (the REST client: the server it talks to runs `execute_if` inside its
+    /// own store's critical section). A backend that owns its data must override it and
+    /// check under its write lock, after catching up and before deciding (the file
+    /// store does).
+    fn execute_if(
+        &self,
+        who: &Principal,
+        cmd: &Command,
+        dry_run: bool,
+        pre: Option<&Precondition>,
+    ) -> Result<Vec<Recorded>, BackendError> {
+        if let Some(pre) = pre {
+            let mut verdict = Ok(());
+            self.read(&mut |dir| verdict = precondition::check(dir, pre))?;
+            verdict?;
+        }
+        self.execute(who, cmd, dry_run)
+    }
 
     /// Audit events, newest first.
     fn audit(&self, query: &AuditQuery) -> Result<Vec<Recorded>, BackendError>;

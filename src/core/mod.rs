@@ -11,6 +11,7 @@ pub mod invariants;
 pub mod model;
 pub mod perms;
 pub mod policy;
+pub mod precondition;
 pub mod query;
 pub mod summary;
 pub mod token;

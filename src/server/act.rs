@@ -7,6 +7,7 @@ use super::extract::etag_version;
 use super::problem::{Problem, Reply};
 use super::state::AppState;
 use crate::backend;
+use crate::core::precondition::Precondition;
 use crate::core::{Command, Directory, Org, OrgId, Principal, Recorded, visibility};
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -76,13 +77,28 @@ pub async fn act(
     slug: String,
     build: impl FnOnce(&Directory, &Org) -> Reply<Command> + Send + 'static,
 ) -> Reply<Vec<Recorded>> {
+    act_if(state, who, slug, move |dir, org| {
+        Ok((build(dir, org)?, None))
+    })
+    .await
+}
+
+/// Like `act`, but `build` may also name a precondition (from `If-Match`). The backend
+/// checks it in the same critical section as the write, never here: the state `build`
+/// sees may already be old when the command runs.
+pub async fn act_if(
+    state: &AppState,
+    who: Principal,
+    slug: String,
+    build: impl FnOnce(&Directory, &Org) -> Reply<(Command, Option<Precondition>)> + Send + 'static,
+) -> Reply<Vec<Recorded>> {
     let events = state
         .blocking(move |b| {
-            let cmd = backend::query(b, |dir| {
+            let (cmd, pre) = backend::query(b, |dir| {
                 let org = org_of(dir, &who, &slug)?;
                 build(dir, org)
             })??;
-            Ok(b.execute(&who, &cmd, false)?)
+            Ok(b.execute_if(&who, &cmd, false, pre.as_ref())?)
         })
         .await?;
     Ok(settled(state, events, false))

@@ -4,6 +4,7 @@
 
 use super::problem::{Problem, Reply};
 use super::state::AppState;
+use crate::core::precondition::{Precondition, Resource};
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
@@ -124,26 +125,6 @@ impl IfMatch {
         }
         Ok(Some(IfMatch::Tags(tags)))
     }
-
-    pub fn matches(&self, current: &str) -> bool {
-        match self {
-            IfMatch::Any => true,
-            IfMatch::Tags(tags) => tags.iter().any(|t| t == current),
-        }
-    }
-
-    /// The version a `"vN"` tag names (the first such tag), for edits the core checks
-    /// itself; `None` for `*`.
-    pub fn version(&self) -> Option<u64> {
-        match self {
-            IfMatch::Any => None,
-            IfMatch::Tags(tags) => tags.iter().find_map(|t| {
-                t.trim_matches('"')
-                    .strip_prefix('v')
-                    .and_then(|n| n.parse().ok())
-            }),
-        }
-    }
 }
 
 /// An update must say which version it was based on: 428 without `If-Match`.
@@ -158,23 +139,36 @@ pub fn required(headers: &HeaderMap, what: &str) -> Reply<IfMatch> {
     })
 }
 
-/// 412 unless `cond` names the record's current tag.
-pub fn check(cond: &IfMatch, current: &str, what: &str) -> Reply<()> {
-    if cond.matches(current) {
-        return Ok(());
+/// The precondition an `If-Match` header sets on `resource`, which the route read at
+/// version `read`. `*` pins `read`: the route fills in what the body leaves out from
+/// that version, so a change slipping in after it would be overwritten. Tags that are
+/// not a `"vN"` of ours can never match, so they leave no version and the backend
+/// answers 412.
+pub fn precondition(cond: &IfMatch, resource: Resource, read: u64) -> Precondition {
+    match cond {
+        IfMatch::Any => Precondition::new(resource, read),
+        IfMatch::Tags(tags) => tagged(tags, resource),
     }
-    Err(Problem::new(
-        StatusCode::PRECONDITION_FAILED,
-        format!(
-            "{what} was changed since you read it (it is now {current}): read it again and redo your change"
-        ),
-    ))
 }
 
-/// Checks `If-Match` when the request has one (deletes and actions may leave it out).
-pub fn check_optional(headers: &HeaderMap, current: &str, what: &str) -> Reply<()> {
-    match IfMatch::from_headers(headers)? {
-        Some(cond) => check(&cond, current, what),
-        None => Ok(()),
+fn tagged(tags: &[String], resource: Resource) -> Precondition {
+    Precondition {
+        resource,
+        versions: tags.iter().filter_map(|t| tag_version(t)).collect(),
     }
+}
+
+/// The precondition of an `If-Match` on a delete or an action (which may leave it
+/// out): they fill nothing in from what they read, so `*` asks no more than that the
+/// record exists, which resolving the path made sure of.
+pub fn optional_of(cond: &IfMatch, resource: Resource) -> Option<Precondition> {
+    match cond {
+        IfMatch::Any => None,
+        IfMatch::Tags(tags) => Some(tagged(tags, resource)),
+    }
+}
+
+/// `N` of a strong `"vN"` tag.
+fn tag_version(tag: &str) -> Option<u64> {
+    tag.strip_prefix("\"v")?.strip_suffix('"')?.parse().ok()
 }

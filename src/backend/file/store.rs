@@ -15,6 +15,7 @@ use super::log;
 use super::recover::{self, Cursor, Mode};
 use super::snapshot;
 use crate::backend::{AuditQuery, Backend, BackendError};
+use crate::core::precondition::{self, Precondition};
 use crate::core::{self, Command, Directory, Principal, Recorded};
 use jiff::Timestamp;
 use std::fmt;
@@ -345,15 +346,34 @@ impl Backend for FileStore {
         cmd: &Command,
         dry_run: bool,
     ) -> Result<Vec<Recorded>, BackendError> {
+        self.execute_if(who, cmd, dry_run, None)
+    }
+
+    fn execute_if(
+        &self,
+        who: &Principal,
+        cmd: &Command,
+        dry_run: bool,
+        pre: Option<&Precondition>,
+    ) -> Result<Vec<Recorded>, BackendError> {
         if dry_run {
             self.refresh()?;
             let now = self.now();
-            return Ok(core::execute(&self.dir(), who, cmd, now)?);
+            let dir = self.dir();
+            if let Some(pre) = pre {
+                precondition::check(&dir, pre)?;
+            }
+            return Ok(core::execute(&dir, who, cmd, now)?);
         }
         let mut cursor = self.cursor();
         let _lock = self.hold_lock()?;
         self.sync_locked(&mut cursor)?;
         let now = self.now();
+        // Checked here, under the writer lock and caught up with every other writer,
+        // so nobody can change the record between this check and our append.
+        if let Some(pre) = pre {
+            precondition::check(&self.dir(), pre)?;
+        }
         let events = core::execute(&self.dir(), who, cmd, now)?;
         if events.is_empty() {
             return Ok(events);

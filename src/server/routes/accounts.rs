@@ -2,16 +2,17 @@
 //! state changes (enable, approve, promote, …) and its organisation roles.
 
 use super::common::{self, AnyId, Empty, MaybeBody, Reason, created, find};
+use crate::core::precondition::Resource;
 use crate::core::query::{self, AccountQuery, AccountSort, StatusFilter};
 use crate::core::{
     Account, Approval, Command, Event, GroupId, Level, Principal, ProgramId, RoleId,
 };
 use crate::secret;
-use crate::server::act::{self, Events, View, act, list, record, view};
+use crate::server::act::{self, Events, View, act, act_if, list, record, view};
 use crate::server::api::{Api, Cond, doc};
 use crate::server::auth::Caller;
 use crate::server::cursor::Cursor;
-use crate::server::extract::{self, Body, IfMatch, Params, etag_version};
+use crate::server::extract::{self, Body, Params};
 use crate::server::problem::{Problem, Reply};
 use crate::server::state::AppState;
 use axum::Json;
@@ -53,11 +54,12 @@ macro_rules! action {
                     headers: HeaderMap,
                     MaybeBody($b): MaybeBody<$body>,
                 ) -> Reply<Json<Events>> {
-                    act(&s, who, slug, move |dir, org| {
+                    let cond = extract::IfMatch::from_headers(&headers)?;
+                    act_if(&s, who, slug, move |dir, org| {
                         let $id = common::account(dir, org.id, &id)?;
-                        let tag = etag_version(dir.accounts[&$id].version);
-                        extract::check_optional(&headers, &tag, "the account")?;
-                        Ok($cmd)
+                        let pre =
+                            cond.and_then(|c| extract::optional_of(&c, Resource::Account($id)));
+                        Ok(($cmd, pre))
                     })
                     .await
                     .map(act::events)
@@ -361,25 +363,20 @@ async fn edit(
 ) -> Reply<Response> {
     let cond = extract::required(&headers, "the account")?;
     let target = id.clone();
-    act(&s, who.clone(), slug.clone(), move |dir, org| {
+    act_if(&s, who.clone(), slug.clone(), move |dir, org| {
         let id = common::account(dir, org.id, &target)?;
         let a = &dir.accounts[&id];
-        // The core checks the version itself, in the same step as the edit.
-        let expected = match (&cond, cond.version()) {
-            (_, Some(v)) => v,
-            (IfMatch::Any, None) => a.version,
-            (IfMatch::Tags(_), None) => {
-                extract::check(&cond, &etag_version(a.version), &a.email)?;
-                a.version
-            }
-        };
-        Ok(Command::EditAccount {
+        // The backend checks `If-Match`, in the same step as the write; the core then
+        // also holds the edit to the version the unchanged fields were copied from.
+        let pre = extract::precondition(&cond, Resource::Account(id), a.version);
+        let cmd = Command::EditAccount {
             account: id,
-            expected_version: expected,
+            expected_version: a.version,
             first_name: patch.first_name.unwrap_or_else(|| a.first_name.clone()),
             last_name: patch.last_name.unwrap_or_else(|| a.last_name.clone()),
             email: patch.email.unwrap_or_else(|| a.email.clone()),
-        })
+        };
+        Ok((cmd, Some(pre)))
     })
     .await?;
     current(&s, who, slug, id).await
@@ -391,14 +388,11 @@ async fn remove(
     Path((slug, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Reply<Json<Events>> {
-    act(&s, who, slug, move |dir, org| {
+    let cond = extract::IfMatch::from_headers(&headers)?;
+    act_if(&s, who, slug, move |dir, org| {
         let id = common::account(dir, org.id, &id)?;
-        extract::check_optional(
-            &headers,
-            &etag_version(dir.accounts[&id].version),
-            "the account",
-        )?;
-        Ok(Command::DeleteAccount { account: id })
+        let pre = cond.and_then(|c| extract::optional_of(&c, Resource::Account(id)));
+        Ok((Command::DeleteAccount { account: id }, pre))
     })
     .await
     .map(act::events)
@@ -429,17 +423,15 @@ async fn reset_password(
     MaybeBody(Empty {}): MaybeBody<Empty>,
 ) -> Reply<Json<WithSecret>> {
     let (secret, hash) = new_secret()?;
-    let events = act(&s, who, slug, move |dir, org| {
+    let cond = extract::IfMatch::from_headers(&headers)?;
+    let events = act_if(&s, who, slug, move |dir, org| {
         let id = common::account(dir, org.id, &id)?;
-        extract::check_optional(
-            &headers,
-            &etag_version(dir.accounts[&id].version),
-            "the account",
-        )?;
-        Ok(Command::RequestPasswordReset {
+        let pre = cond.and_then(|c| extract::optional_of(&c, Resource::Account(id)));
+        let cmd = Command::RequestPasswordReset {
             account: id,
             secret_hash: Some(hash),
-        })
+        };
+        Ok((cmd, pre))
     })
     .await?;
     Ok(Json(WithSecret { events, secret }))

@@ -2,9 +2,10 @@
 //! contracts.read see them.
 
 use super::common::{self, Empty, Items, MaybeBody, command_route, created, find};
+use crate::core::precondition::Resource;
 use crate::core::query;
 use crate::core::{Command, Event, Principal};
-use crate::server::act::{self, View, act, list, record, view};
+use crate::server::act::{self, View, act, act_if, list, record, view};
 use crate::server::api::{Api, Cond, doc};
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
@@ -177,18 +178,14 @@ async fn seats(
 ) -> Reply<Response> {
     let cond = extract::required(&headers, "the contract")?;
     let target = id.clone();
-    act(&s, who.clone(), slug.clone(), move |dir, org| {
+    act_if(&s, who.clone(), slug.clone(), move |dir, org| {
         let id = common::contract(dir, org.id, &target)?;
-        let c = &dir.contracts[&id];
-        extract::check(
-            &cond,
-            &extract::etag_version(c.version),
-            &format!("contract {id}"),
-        )?;
-        Ok(Command::ChangeSeats {
+        let pre = extract::precondition(&cond, Resource::Contract(id), dir.contracts[&id].version);
+        let cmd = Command::ChangeSeats {
             contract: id,
             seats: b.seats,
-        })
+        };
+        Ok((cmd, Some(pre)))
     })
     .await?;
     current(&s, who, slug, id).await

@@ -1,9 +1,10 @@
 //! Groups of accounts (their role grants are with the roles routes).
 
 use super::common::{self, AnyId, Empty, Items, MaybeBody, command_route, created, find};
+use crate::core::precondition::Resource;
 use crate::core::query;
 use crate::core::{AccountId, Command, Event, Principal};
-use crate::server::act::{self, View, act, list, record, view};
+use crate::server::act::{self, View, act, act_if, list, record, view};
 use crate::server::api::{Api, Cond, doc};
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
@@ -161,14 +162,14 @@ async fn rename(
 ) -> Reply<Response> {
     let cond = extract::required(&headers, "the group")?;
     let target = id.clone();
-    act(&s, who.clone(), slug.clone(), move |dir, org| {
+    act_if(&s, who.clone(), slug.clone(), move |dir, org| {
         let id = common::group(dir, org.id, &target)?;
-        let g = &dir.groups[&id];
-        extract::check(&cond, &extract::etag_version(g.version), &g.name)?;
-        Ok(Command::RenameGroup {
+        let pre = extract::precondition(&cond, Resource::Group(id), dir.groups[&id].version);
+        let cmd = Command::RenameGroup {
             group: id,
             name: b.name,
-        })
+        };
+        Ok((cmd, Some(pre)))
     })
     .await?;
     current(&s, who, slug, id).await

@@ -1,8 +1,9 @@
 //! One organisation: its profile (owner and operator), settings, ownership transfer.
 
 use super::common::AnyId;
+use crate::core::precondition::Resource;
 use crate::core::{AccountId, Command, Profile, Settings, Terminology};
-use crate::server::act::{self, Events, View, act, record, view};
+use crate::server::act::{self, Events, View, act, act_if, record, view};
 use crate::server::api::{Api, Cond, doc};
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
@@ -97,9 +98,9 @@ async fn update_profile(
     Body(patch): Body<OrgPatch>,
 ) -> Reply<Response> {
     let cond = extract::required(&headers, "the organisation")?;
-    act(&s, who.clone(), slug.clone(), move |_, org| {
-        extract::check(&cond, &extract::etag_version(org.version), &org.slug)?;
-        Ok(Command::UpdateOrgProfile {
+    act_if(&s, who.clone(), slug.clone(), move |_, org| {
+        let pre = extract::precondition(&cond, Resource::Org(org.id), org.version);
+        let cmd = Command::UpdateOrgProfile {
             org: org.id,
             name: patch.name.unwrap_or_else(|| org.name.clone()),
             profile: Profile {
@@ -109,7 +110,8 @@ async fn update_profile(
                     .description
                     .unwrap_or_else(|| org.profile.description.clone()),
             },
-        })
+        };
+        Ok((cmd, Some(pre)))
     })
     .await?;
     current(&s, who, slug).await
@@ -170,12 +172,13 @@ async fn update_settings(
     Body(body): Body<SettingsBody>,
 ) -> Reply<Response> {
     let cond = extract::required(&headers, "the organisation's settings")?;
-    act(&s, who.clone(), slug.clone(), move |_, org| {
-        extract::check(&cond, &extract::etag_version(org.version), &org.slug)?;
-        Ok(Command::UpdateOrgSettings {
+    act_if(&s, who.clone(), slug.clone(), move |_, org| {
+        let pre = extract::precondition(&cond, Resource::Org(org.id), org.version);
+        let cmd = Command::UpdateOrgSettings {
             org: org.id,
             settings: body.over(&org.settings),
-        })
+        };
+        Ok((cmd, Some(pre)))
     })
     .await?;
     current(&s, who, slug).await

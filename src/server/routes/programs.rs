@@ -2,9 +2,10 @@
 
 use super::common::{self, AnyId, Empty, Items, MaybeBody, command_route, created, find};
 use super::orgs::TransferBody;
+use crate::core::precondition::Resource;
 use crate::core::query;
 use crate::core::{AccountId, Command, Event, Grant, Principal, RoleId};
-use crate::server::act::{self, View, act, list, record, view};
+use crate::server::act::{self, View, act, act_if, list, record, view};
 use crate::server::api::{Api, Cond, doc};
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
@@ -241,14 +242,14 @@ async fn rename(
 ) -> Reply<Response> {
     let cond = extract::required(&headers, "the program")?;
     let target = id.clone();
-    act(&s, who.clone(), slug.clone(), move |dir, org| {
+    act_if(&s, who.clone(), slug.clone(), move |dir, org| {
         let id = common::program(dir, org.id, &target)?;
-        let p = &dir.programs[&id];
-        extract::check(&cond, &extract::etag_version(p.version), &p.name)?;
-        Ok(Command::RenameProgram {
+        let pre = extract::precondition(&cond, Resource::Program(id), dir.programs[&id].version);
+        let cmd = Command::RenameProgram {
             program: id,
             name: b.name,
-        })
+        };
+        Ok((cmd, Some(pre)))
     })
     .await?;
     current(&s, who, slug, id).await

@@ -1,9 +1,10 @@
 //! Roles: named permission sets, who holds them, and their grants to groups.
 
 use super::common::{self, AnyId, Empty, Items, MaybeBody, command_route, created, find};
+use crate::core::precondition::Resource;
 use crate::core::query;
 use crate::core::{Command, Event, Principal, RoleId, Scope};
-use crate::server::act::{View, act, list, record, view};
+use crate::server::act::{View, act, act_if, list, record, view};
 use crate::server::api::{Api, Cond, doc};
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
@@ -175,16 +176,17 @@ async fn edit(
 ) -> Reply<Response> {
     let cond = extract::required(&headers, "the role")?;
     let target = id.clone();
-    act(&s, who.clone(), slug.clone(), move |dir, org| {
+    act_if(&s, who.clone(), slug.clone(), move |dir, org| {
         let id = common::role(dir, org.id, &target)?;
         let r = &dir.roles[&id];
-        extract::check(&cond, &extract::etag_version(r.version), &r.name)?;
-        Ok(Command::EditRole {
+        let pre = extract::precondition(&cond, Resource::Role(id), r.version);
+        let cmd = Command::EditRole {
             role: id,
             name: patch.name.unwrap_or_else(|| r.name.clone()),
             description: patch.description.unwrap_or_else(|| r.description.clone()),
             permissions: patch.permissions.unwrap_or_else(|| r.permissions.clone()),
-        })
+        };
+        Ok((cmd, Some(pre)))
     })
     .await?;
     current(&s, who, slug, id).await
