@@ -863,6 +863,7 @@ fn without_a_store_the_console_offers_a_first_organisation() {
         warnings: vec![],
         store_path: path.clone(),
         has_store: false,
+        backend: String::new(),
         who: Principal::Operator,
         org: None,
         size: (80, 24),

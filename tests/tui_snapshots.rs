@@ -156,6 +156,7 @@ fn start_screen_and_too_small() {
             warnings: vec![],
             store_path: "/srv/roster/store".into(),
             has_store: false,
+            backend: String::new(),
             who: Principal::Operator,
             org: None,
             size,
@@ -196,4 +197,24 @@ fn wide_characters_keep_columns_aligned() {
         .find(|l| l.contains("yuki@acme.example"))
         .expect("yuki is listed");
     assert_eq!(yuki[..yuki.find("yuki@").unwrap()].width(), col, "{yuki}");
+}
+
+#[test]
+fn offline_status() {
+    use roster::backend::Backend as _;
+    use roster::tui::fault::{Fault, LoadError};
+    use tui_support::flaky::{Flaky, SERVER};
+    let fx = fixture();
+    let flaky = Flaky::new(fx.store.clone());
+    let mut app = open_with(&fx, &flaky, fx.as_alice(), (80, 24));
+    app.snap.backend = flaky.describe();
+    let down = LoadError::new(
+        Fault::Offline,
+        format!("cannot reach {SERVER}: connection refused"),
+    );
+    roster::tui::app::update(&mut app, Msg::Tick);
+    for _ in 0..3 {
+        roster::tui::app::update(&mut app, Msg::Refreshed(Err(down.clone())));
+    }
+    shot("offline", &app, (80, 24));
 }

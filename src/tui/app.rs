@@ -7,8 +7,10 @@ use super::cmdline::{self, Cmd, CmdEvent, CmdLine};
 use super::config::Config;
 use super::data::*;
 use super::dialogs::{Answer, Choice, Confirm, Picked, Picker, Report};
+use super::fault::{Fault, LoadError};
 use super::form::{Field, Form, FormEvent};
 use super::keymap::{Action, Ctx};
+use super::link::{Link, Next, WIDEST};
 use super::list::List;
 use super::loading::{LoadKey, Loading};
 use super::wizard::{Wizard, WizardEvent};
@@ -27,19 +29,19 @@ pub enum Msg {
     /// Time to look for changes made elsewhere.
     Tick,
     /// `backend.refresh()` answered with the newest sequence number.
-    Refreshed(Result<u64, String>),
+    Refreshed(Result<u64, LoadError>),
     Loaded {
         generation: u64,
-        result: Result<Box<Snapshot>, String>,
+        result: Result<Box<Snapshot>, LoadError>,
     },
     DetailLoaded {
         generation: u64,
-        result: Result<Detail, String>,
+        result: Result<Detail, LoadError>,
     },
     /// Older audit events (newest first), for paging back past the loaded ones.
     AuditPage {
         generation: u64,
-        result: Result<Vec<AuditRow>, String>,
+        result: Result<Vec<AuditRow>, LoadError>,
     },
     /// A run of jobs got this far.
     Progress {
@@ -54,7 +56,7 @@ pub enum Msg {
     /// The store was created (from the start screen); switch to this principal if given.
     StoreReady(Result<Option<Principal>, String>),
     /// `:as EMAIL` was resolved.
-    Resolved(Result<Principal, String>),
+    Resolved(Result<Principal, LoadError>),
 }
 
 /// A command and the row it is about, for per-row results.
@@ -306,6 +308,11 @@ pub struct App {
     /// The `/` filter being typed.
     pub filtering: Option<Input>,
     pub note: Option<Note>,
+    /// Notes shown so far: tells whether the connection's trouble or a later result
+    /// has the result line.
+    notes: u64,
+    /// The connection to the backend: trouble, retries, what it is called.
+    pub link: Link,
     pub busy: Option<Busy>,
     pub loaded: bool,
     pub quit: bool,
@@ -314,6 +321,8 @@ pub struct App {
     pub loads: Loading,
     detail_gen: u64,
     refreshing: bool,
+    /// Ticks the refresh in flight has been waiting for its answer.
+    refresh_ticks: u32,
     reselect: Option<Reselect>,
     /// After a stale edit: reopen the edit form with the current values.
     reopen_edit: Option<AccountId>,
@@ -329,12 +338,17 @@ pub struct App {
     pub(super) sticky: std::collections::BTreeSet<AccountId>,
 }
 
+/// A refresh that has waited this long is shown as waiting.
+const SLOW_ANSWER_MS: u64 = 3_000;
+
 /// Where the App starts.
 pub struct Start {
     pub config: Config,
     pub warnings: Vec<String>,
     pub store_path: PathBuf,
     pub has_store: bool,
+    /// What `backend.describe()` says (empty without a store): `http…` is a server.
+    pub backend: String,
     pub who: Principal,
     pub org: Option<OrgId>,
     pub size: (u16, u16),
@@ -369,6 +383,8 @@ impl App {
             modal: None,
             filtering: None,
             note: None,
+            notes: 0,
+            link: Link::new(start.backend),
             busy: None,
             loaded: false,
             quit: false,
@@ -376,6 +392,7 @@ impl App {
             loads: Loading::default(),
             detail_gen: 0,
             refreshing: false,
+            refresh_ticks: 0,
             reselect: None,
             reopen_edit: None,
             last_edit: None,
@@ -396,22 +413,98 @@ impl App {
     }
 
     pub fn info(&mut self, text: impl Into<String>) {
+        self.notes += 1;
         self.note = Some(Note {
             tone: Tone::Info,
             text: text.into(),
         });
     }
     pub fn ok(&mut self, text: impl Into<String>) {
+        self.notes += 1;
         self.note = Some(Note {
             tone: Tone::Ok,
             text: text.into(),
         });
     }
     pub fn error(&mut self, text: impl Into<String>) {
+        self.notes += 1;
         self.note = Some(Note {
             tone: Tone::Error,
             text: text.into(),
         });
+    }
+
+    /// The result line: the connection's trouble while it is newer than the last
+    /// result, else the last result.
+    pub fn shown_note(&self) -> Option<Note> {
+        match self.link_note(false) {
+            Some(n) => Some(n),
+            None => self.note.clone(),
+        }
+    }
+
+    /// The connection's trouble as a note, when it has the result line. `widest`: with
+    /// the longest countdown, for layout.
+    fn link_note(&self, widest: bool) -> Option<Note> {
+        let t = self
+            .link
+            .trouble
+            .as_ref()
+            .filter(|t| t.noted >= self.notes)?;
+        let key = self.config.keymap.key_for(&[Ctx::Global], Action::Reload);
+        let next = match self.link_next()? {
+            Next::In(_) | Next::Now if widest => WIDEST,
+            next => next,
+        };
+        let text = self.link.sentence(&key, next)?;
+        let tone = if t.fault == Fault::Busy {
+            Tone::Info
+        } else {
+            Tone::Error
+        };
+        Some(Note { tone, text })
+    }
+
+    /// Seconds the refresh in flight has waited for an answer, once that is long enough
+    /// to mention: a server that accepts but does not answer takes its whole time limit
+    /// to become "offline", and the screen must not look frozen meanwhile.
+    pub fn waiting(&self) -> Option<u64> {
+        let ms = u64::from(self.refresh_ticks) * self.config.tick_ms;
+        (self.refreshing && ms >= SLOW_ANSWER_MS).then_some(ms / 1000)
+    }
+
+    /// When the connection's next try comes (`None`: no trouble).
+    pub fn link_next(&self) -> Option<Next> {
+        self.link.next(self.config.tick_ms, self.loads.paused)
+    }
+
+    /// A backend call failed for a reason that concerns the connection: keep what is on
+    /// screen, load again once the backend answers, retry on the link's schedule.
+    /// `show`: the person waits for this call, so the trouble takes the result line
+    /// even if it is not new.
+    fn link_failed(&mut self, e: &LoadError, show: bool) {
+        tracing::warn!(fault = ?e.fault, error = %e, "backend call failed");
+        self.link.reload = true;
+        self.link.fail(e, self.config.tick_ms, self.notes);
+        if show && let Some(t) = self.link.trouble.as_mut() {
+            t.noted = self.notes;
+        }
+    }
+
+    /// Ctrl-R / `:reload`. While the backend is in trouble: try it now (a load follows
+    /// once it answers); otherwise reload at once.
+    fn reload_now(&mut self, fx: &mut Vec<Effect>) {
+        self.loads.paused = false;
+        if self.link.retry_now(self.notes) {
+            self.link.reload = true;
+            if !self.refreshing {
+                self.refreshing = true;
+                self.refresh_ticks = 0;
+                fx.push(Effect::Refresh);
+            }
+            return;
+        }
+        self.load_for("Reloading".into(), fx);
     }
 
     /// Asks for a fresh snapshot (coalescing: one load at a time).
@@ -537,7 +630,7 @@ impl App {
         if self.busy.is_some() || self.loads.visible().is_some() {
             return 1;
         }
-        match &self.note {
+        match self.link_note(true).or_else(|| self.note.clone()) {
             Some(n) => {
                 let text = super::text::clean(&n.text);
                 let rows = super::view::widgets::wrap_words(&text, self.size.0.max(1) as usize);
@@ -640,9 +733,10 @@ impl App {
         }
         if self.snap.org.id.is_none() {
             self.info(match &self.who {
-                Principal::Operator => {
-                    "This store has no organisation yet: :org create makes one".to_string()
-                }
+                Principal::Operator => format!(
+                    "This {} has no organisation yet: :org create makes one",
+                    self.link.noun()
+                ),
                 _ => "This account reaches no organisation".to_string(),
             });
         }
@@ -915,29 +1009,50 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick => {
             app.loads.tick();
-            if app.has_store && !app.refreshing && !app.loads.paused {
+            // While live updates are paused, so is the retry countdown.
+            let due = !app.loads.paused && app.link.tick();
+            if app.refreshing {
+                app.refresh_ticks = app.refresh_ticks.saturating_add(1);
+            }
+            if app.has_store && due && !app.refreshing && !app.loads.paused {
                 app.refreshing = true;
+                app.refresh_ticks = 0;
                 fx.push(Effect::Refresh);
             }
         }
         Msg::Refreshed(result) => {
             app.refreshing = false;
             match result {
-                Ok(seq) if seq != app.snap.seq || !app.loaded => app.maybe_load(&mut fx),
-                Ok(_) => {}
-                Err(e) => app.error(format!("Cannot read the store: {e}")),
+                Ok(seq) => {
+                    if let Some(back) = app.link.recover() {
+                        app.ok(back);
+                    }
+                    let reload = std::mem::take(&mut app.link.reload);
+                    if seq != app.snap.seq || !app.loaded || reload {
+                        app.maybe_load(&mut fx);
+                    }
+                }
+                Err(e) => app.link_failed(&e, false),
             }
         }
         Msg::Loaded { generation, result } => {
             let before = app.loads.shown.clone();
+            let waited = app.loads.label.is_some();
             if !app.loads.finish(generation) {
                 return fx;
             }
             match result {
-                Ok(snap) => fx.extend(app.apply_snapshot(*snap, &before)),
+                Ok(snap) => {
+                    app.link.reload = false;
+                    fx.extend(app.apply_snapshot(*snap, &before));
+                }
                 Err(e) => {
                     app.loads.shown = before;
-                    app.error(format!("Cannot load: {e}"))
+                    if e.fault.of_link() {
+                        app.link_failed(&e, waited);
+                    } else {
+                        app.error(format!("Cannot load: {e}"));
+                    }
                 }
             }
             if app.loads.again && !app.loads.in_flight {
@@ -950,7 +1065,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             match result {
                 Ok(rows) => app.add_older_audit(rows),
-                Err(e) => app.error(format!("Cannot load older events: {e}")),
+                Err(e) => {
+                    if e.fault.of_link() {
+                        app.link_failed(&e, false);
+                    }
+                    app.error(format!("Cannot load older events: {e}"));
+                }
             }
         }
         Msg::DetailLoaded { generation, result } => {
@@ -959,7 +1079,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             match (result, app.detail.as_mut()) {
                 (Ok(d), Some(view)) => view.data = Some(d),
-                (Err(e), _) => app.error(format!("Cannot load the details: {e}")),
+                (Err(e), _) => {
+                    if e.fault.of_link() {
+                        // Shown again from the reload once the backend answers.
+                        app.link_failed(&e, false);
+                    }
+                    app.error(format!("Cannot load the details: {e}"));
+                }
                 _ => {}
             }
         }
@@ -973,12 +1099,22 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             if app.busy.as_ref().is_some_and(|b| b.op == op) {
                 app.busy = None;
             }
+            // No answer, or the token refused: the connection is in trouble too (the
+            // run's own sentence, set next, keeps the result line).
+            if let Some(cause) = report
+                .cause
+                .as_ref()
+                .filter(|c| matches!(c.fault, Fault::Offline | Fault::Unauthorized))
+            {
+                app.link_failed(&cause.clone(), false);
+            }
             fx.extend(super::actions::finished(app, report));
             app.maybe_load(&mut fx);
         }
         Msg::StoreReady(result) => match result {
             Ok(who) => {
                 app.has_store = true;
+                app.link = Link::new(format!("file:{}", app.store_path.display()));
                 app.modal = None;
                 if let Some(w) = who {
                     app.who = w;
@@ -997,7 +1133,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 app.detail = None;
                 app.load_for("Switching identity".into(), &mut fx);
             }
-            Err(e) => app.error(e),
+            Err(e) => app.error(e.to_string()),
         },
     }
     fx
@@ -1112,7 +1248,12 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             return vec![Effect::Quit];
         }
         Action::Help => app.modal = Some(Modal::Help { scroll: 0 }),
-        Action::Command => app.modal = Some(Modal::Command(CmdLine::default())),
+        Action::Command => {
+            app.modal = Some(Modal::Command(CmdLine {
+                remote: app.link.remote,
+                ..CmdLine::default()
+            }))
+        }
         Action::NextTab if !tabs.is_empty() => app.switch_tab(tabs[(pos + 1) % tabs.len()]),
         Action::PrevTab if !tabs.is_empty() => {
             app.switch_tab(tabs[(pos + tabs.len() - 1) % tabs.len()])
@@ -1126,7 +1267,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Reload => {
             let mut fx = vec![];
-            app.load_for("Reloading".into(), &mut fx);
+            app.reload_now(&mut fx);
             return fx;
         }
         Action::Up => app.current().move_by(-1),
@@ -1377,6 +1518,12 @@ fn run_command(app: &mut App, cmd: Cmd) -> Vec<Effect> {
         Cmd::OrgView => fx.extend(super::org::open_view(app)),
         Cmd::Settings => fx.extend(super::org::settings_form(app)),
         Cmd::Profile => fx.extend(super::org::profile_form(app)),
+        Cmd::As(_) | Cmd::Operator if app.link.remote => {
+            let who = app.who_label();
+            app.error(format!(
+                "On a server the token decides who acts: this console acts as {who}. To act as someone else, start roster with a token of theirs (roster token create)"
+            ));
+        }
         Cmd::As(email) => match app.org {
             Some(org) => fx.push(Effect::Resolve { org, email }),
             None => app.error("Open an organisation first (:org SLUG), then :as EMAIL"),
@@ -1392,7 +1539,7 @@ fn run_command(app: &mut App, cmd: Cmd) -> Vec<Effect> {
             app.pending_only = true;
             app.refilter_current();
         }
-        Cmd::Reload => app.maybe_load(&mut fx),
+        Cmd::Reload => app.reload_now(&mut fx),
         Cmd::Help => app.modal = Some(Modal::Help { scroll: 0 }),
         Cmd::Quit => {
             app.quit = true;

@@ -32,6 +32,17 @@ pub const VERBS: &[(&str, &str)] = &[
     ("quit", "leave roster"),
 ];
 
+/// Verbs that choose who acts. On a server the token decides that, so they are not
+/// offered there (and refused with a sentence when typed anyway).
+pub const LOCAL_ONLY: &[&str] = &["as", "operator"];
+
+/// The verbs offered on this backend.
+pub fn verbs(remote: bool) -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    VERBS
+        .iter()
+        .filter(move |(v, _)| !remote || !LOCAL_ONLY.contains(v))
+}
+
 /// A parsed command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Cmd {
@@ -127,6 +138,8 @@ pub struct CmdLine {
     pub candidates: Vec<String>,
     pub index: usize,
     pub error: Option<String>,
+    /// The console talks to a server: verbs that choose who acts are not offered.
+    pub remote: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -167,8 +180,7 @@ impl CmdLine {
         } else {
             let value = self.input.value().to_string();
             self.candidates = match value.split_once(' ') {
-                None => VERBS
-                    .iter()
+                None => verbs(self.remote)
                     .filter(|(v, _)| v.starts_with(&value.to_lowercase()))
                     .map(|(v, _)| {
                         let takes_arg = matches!(*v, "org" | "as");
@@ -243,5 +255,22 @@ mod tests {
         assert_eq!(c.input.value(), "org acme");
         c.handle(&k(KeyCode::Tab), &args);
         assert_eq!(c.input.value(), "org globex");
+    }
+
+    #[test]
+    fn a_server_console_is_not_offered_acting_as_someone_else() {
+        let k = |code| KeyEvent::new(code, KeyModifiers::NONE);
+        let none = |_: &str| vec![];
+        for (remote, offered) in [(false, true), (true, false)] {
+            let mut c = CmdLine {
+                remote,
+                ..CmdLine::default()
+            };
+            c.handle(&k(KeyCode::Char('o')), &none);
+            c.handle(&k(KeyCode::Char('p')), &none);
+            c.handle(&k(KeyCode::Tab), &none);
+            assert_eq!(c.input.value() == "operator", offered, "remote: {remote}");
+            assert_eq!(verbs(remote).any(|(v, _)| *v == "as"), offered);
+        }
     }
 }

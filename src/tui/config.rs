@@ -141,6 +141,16 @@ impl Theme {
             None => Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD),
         }
     }
+    /// The connection's trouble in the status bar: it must stand out of the bar, which
+    /// is drawn in reverse video when there are no colours.
+    pub fn alert(&self) -> Style {
+        let style = match self.error {
+            Some(_) => self.badge(),
+            None => Style::default().add_modifier(Modifier::BOLD),
+        };
+        // Drawn over the bar's style, which may reverse it.
+        style.remove_modifier(Modifier::REVERSED)
+    }
     pub fn tab_active(&self) -> Style {
         fg(self.accent).add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }

@@ -363,15 +363,21 @@ pub fn resolve_org(dir: &Directory, who: &Principal, want: Option<OrgId>) -> Opt
 }
 
 /// Reads what a load needs. Two short reads around the audit call, never one long one.
+/// The audit trail is only asked for when the principal may read it: a server refuses
+/// the request otherwise, and a local store must not show it either.
 pub fn load(
     backend: &dyn Backend,
     who: &Principal,
     want: Option<OrgId>,
     audit: &AuditFilter,
 ) -> Result<Snapshot, BackendError> {
-    let org = crate::backend::query(backend, |dir| resolve_org(dir, who, want))?;
     let now = backend.now();
-    let events = match org {
+    let (org, reads_audit) = crate::backend::query(backend, |dir| {
+        let org = resolve_org(dir, who, want);
+        let reads = org.is_some_and(|o| query::can_see(dir, who, o, Area::Audit, now));
+        (org, reads)
+    })?;
+    let events = match org.filter(|_| reads_audit) {
         Some(org) => backend.audit(&AuditQuery {
             org: Some(org),
             actor: non_empty(&audit.actor),
@@ -708,10 +714,12 @@ pub fn load_detail(
     target: Target,
 ) -> Result<Detail, BackendError> {
     let now = backend.now();
+    // An account's history is part of the audit trail: only for those who may read it.
     let (org, extra) = crate::backend::query(backend, |dir| match target {
         Target::User(id) => dir
             .accounts
             .get(&id)
+            .filter(|a| query::can_see(dir, who, a.org, Area::Audit, now))
             .map(|a| (Some(a.org), Some(a.email.clone()))),
         Target::Event(_) => None,
         _ => None,
@@ -882,7 +890,14 @@ pub fn detail(
                     eff,
                     inv.or_none("none"),
                     req.or_none("none"),
-                    trail.or_none("nothing recorded"),
+                    if query::can_see(dir, who, a.org, Area::Audit, now) {
+                        trail.or_none("nothing recorded")
+                    } else {
+                        trail.or_none(&format!(
+                            "not shown: it needs the {} permission",
+                            crate::core::perms::AUDIT_READ
+                        ))
+                    },
                 ],
             }
         }

@@ -1,6 +1,7 @@
 //! Small dialogs: a yes/no confirmation, the per-row results of a bulk action, and a
 //! fuzzy picker for choosing an account, a role or a group.
 
+use super::fault::LoadError;
 use super::filter::Fuzzy;
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
@@ -23,6 +24,8 @@ pub struct Report {
     pub secrets: Vec<(String, String)>,
     /// The store itself failed (not a refusal): the run stopped here.
     pub failed: Option<String>,
+    /// What stopped the run, as the backend said it (`failed` is what is shown).
+    pub cause: Option<LoadError>,
     /// Rows scrolled past in the popup.
     pub scroll: u16,
 }

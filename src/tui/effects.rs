@@ -5,6 +5,7 @@
 use super::app::{Effect, Job, Msg, Setup};
 use super::data;
 use super::dialogs::Report;
+use super::fault::LoadError;
 use crate::backend::{Backend, BackendError};
 use crate::core::{Command, DomainError, Principal};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -77,13 +78,32 @@ pub fn run_jobs(
             }
             Err(e) => {
                 tracing::warn!(verb = job.cmd.verb(), error = %e, "store failed");
-                report.failed = Some(e.to_string());
+                report.failed = Some(match &e {
+                    // The request may have got there and been carried out, with only the
+                    // answer lost: say so, and never send it again on our own.
+                    BackendError::Unreachable(_) => format!(
+                        "{} did not answer: the change may or may not have been made — it will show after the next refresh",
+                        describe_place(backend)
+                    ),
+                    e => e.to_string(),
+                });
+                report.cause = Some(LoadError::from(e));
                 break;
             }
         }
         progress(i + 1, jobs.len());
     }
     report
+}
+
+/// "the server at https://host:port", or "the store".
+fn describe_place(backend: &dyn Backend) -> String {
+    let link = super::link::Link::new(backend.describe());
+    if link.remote {
+        format!("the server at {}", link.place())
+    } else {
+        "the store".into()
+    }
 }
 
 /// What creating a store from the start screen produced.
@@ -147,9 +167,9 @@ pub fn perform(
             generation: *generation,
             result: data::load(backend, who, *org, audit)
                 .map(Box::new)
-                .map_err(|e| e.to_string()),
+                .map_err(LoadError::from),
         }),
-        Effect::Refresh => Some(Msg::Refreshed(backend.refresh().map_err(|e| e.to_string()))),
+        Effect::Refresh => Some(Msg::Refreshed(backend.refresh().map_err(LoadError::from))),
         Effect::LoadAudit {
             generation,
             who,
@@ -159,7 +179,7 @@ pub fn perform(
         } => Some(Msg::AuditPage {
             generation: *generation,
             result: data::load_audit_page(backend, who, *org, audit, *before)
-                .map_err(|e| e.to_string()),
+                .map_err(LoadError::from),
         }),
         Effect::LoadDetail {
             generation,
@@ -167,7 +187,7 @@ pub fn perform(
             target,
         } => Some(Msg::DetailLoaded {
             generation: *generation,
-            result: data::load_detail(backend, who, *target).map_err(|e| e.to_string()),
+            result: data::load_detail(backend, who, *target).map_err(LoadError::from),
         }),
         Effect::Run {
             op,
@@ -194,8 +214,10 @@ pub fn perform(
             });
             Some(Msg::Resolved(match found {
                 Ok(Some(id)) => Ok(Principal::Account { id }),
-                Ok(None) => Err(format!("No account {email} in this organisation")),
-                Err(e) => Err(e.to_string()),
+                Ok(None) => Err(LoadError::refused(format!(
+                    "No account {email} in this organisation"
+                ))),
+                Err(e) => Err(LoadError::from(e)),
             }))
         }
         Effect::Cancel { .. } | Effect::Quit | Effect::CreateStore { .. } => None,

@@ -38,6 +38,9 @@ pub fn run(launch: Launch) -> color_eyre::Result<()> {
     let mut terminal = ratatui::init();
     let result = rt.block_on(event_loop(&mut terminal, launch, config, warnings));
     ratatui::restore();
+    // A backend call may still be waiting on a server that does not answer (up to its
+    // time limit): quitting must not wait for it. Dropping the runtime would.
+    rt.shutdown_background();
     result
 }
 
@@ -160,6 +163,11 @@ async fn event_loop(
         warnings,
         store_path: launch.store_path.clone(),
         has_store: launch.backend.is_some(),
+        backend: launch
+            .backend
+            .as_ref()
+            .map(|b| b.describe())
+            .unwrap_or_default(),
         who: launch.principal.clone(),
         org: launch.org,
         size,

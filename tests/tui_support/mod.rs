@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod flaky;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
 use roster::backend::Backend;
@@ -325,16 +327,22 @@ pub fn typed(app: &mut App, backend: &dyn Backend, s: &str) {
 }
 
 pub fn open(fx: &Fixture, who: Principal, size: (u16, u16)) -> App {
+    open_with(fx, fx.store.as_ref(), who, size)
+}
+
+/// Opens the fixture's organisation through another backend (a stand-in for a server).
+pub fn open_with(fx: &Fixture, backend: &dyn Backend, who: Principal, size: (u16, u16)) -> App {
     let (mut app, first) = App::new(Start {
         config: Config::from_toml("", false).0,
         warnings: vec![],
         store_path: fx.path(),
         has_store: true,
+        backend: backend.describe(),
         who,
         org: Some(fx.org),
         size,
     });
-    settle(&mut app, fx.store.as_ref(), first);
+    settle(&mut app, backend, first);
     app
 }
 

@@ -175,7 +175,7 @@ pub fn note(app: &App, f: &mut Frame, area: Rect) {
             Span::styled(l, theme.accent()),
             Span::styled(" — Esc stops", theme.muted()),
         ])
-    } else if let Some(n) = &app.note {
+    } else if let Some(n) = app.shown_note() {
         let style = match n.tone {
             Tone::Ok => theme.ok(),
             Tone::Error => theme.error(),
@@ -368,14 +368,27 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
             clean(&app.snap.org.slug)
         )
     };
-    let backend = if app.snap.backend.is_empty() {
-        format!("file:{}", app.store_path.display())
-    } else {
+    let backend = if !app.snap.backend.is_empty() {
         app.snap.backend.clone()
+    } else if !app.link.label.is_empty() {
+        app.link.label.clone()
+    } else {
+        format!("file:{}", app.store_path.display())
     };
     let who = clean(&app.who_label()).into_owned();
     let text = format!(" {who} │ {org} │ {backend} ");
-    let line = Line::from(Span::styled(text, theme.bar()));
+    let mut spans = vec![];
+    // First, so it is there at any width: the connection's trouble, with the countdown.
+    if let Some(badge) = app.link_next().and_then(|next| app.link.badge(next)) {
+        spans.push(Span::styled(format!(" ⚠ {badge} "), theme.alert()));
+    } else if let Some(secs) = app.waiting() {
+        spans.push(Span::styled(
+            format!(" ⏳ no answer yet · {secs}s "),
+            theme.alert(),
+        ));
+    }
+    spans.push(Span::styled(text, theme.bar()));
+    let line = Line::from(spans);
     f.render_widget(
         Paragraph::new(line)
             .style(theme.bar())

@@ -3,7 +3,7 @@
 //! sized to fit an 80×24 terminal.
 
 use super::super::app::{App, Modal};
-use super::super::cmdline::VERBS;
+use super::super::cmdline::verbs;
 use super::super::dialogs::{Confirm, Picker, Report};
 use super::super::form::{FieldKind, Form};
 use super::super::keymap::Action;
@@ -86,8 +86,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, note: Rect, m: &Modal) {
             } else if !c.candidates.is_empty() {
                 c.candidates.clone()
             } else if value.is_empty() {
-                VERBS
-                    .iter()
+                verbs(c.remote)
                     .map(|(v, what)| format!("{v:<12} {what}"))
                     .collect()
             } else {
