@@ -16,7 +16,10 @@ struct Tmux {
 
 impl Tmux {
     fn start(cmd: &str) -> Tmux {
-        let name = format!("roster-e2e-{}", std::process::id());
+        // One session per test, even when tests of this binary run in parallel.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("roster-e2e-{}-{n}", std::process::id());
         let ok = Command::new("tmux")
             .args([
                 "new-session",
@@ -83,6 +86,20 @@ impl Drop for Tmux {
     }
 }
 
+/// False (with a note) where tmux is missing outside CI; CI installs tmux (.ci/run), so
+/// there a missing tmux is a failure, not a skip.
+fn tmux_or_skip() -> bool {
+    if have_tmux() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "tmux is required for the end-to-end console tests in CI"
+    );
+    eprintln!("tmux is not installed: skipping the end-to-end console test");
+    false
+}
+
 fn have_tmux() -> bool {
     Command::new("tmux")
         .arg("-V")
@@ -92,13 +109,7 @@ fn have_tmux() -> bool {
 
 #[test]
 fn open_filter_approve_and_the_store_changes() {
-    if !have_tmux() {
-        // CI installs tmux (.ci/run), so there a missing tmux is a failure, not a skip.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is required for the end-to-end console test in CI"
-        );
-        eprintln!("tmux is not installed: skipping the end-to-end console test");
+    if !tmux_or_skip() {
         return;
     }
     let fx = fixture();
@@ -151,4 +162,30 @@ fn open_filter_approve_and_the_store_changes() {
     let end = t.wait_for("CONSOLE-EXITED");
     assert!(end.contains("CONSOLE-EXITED 0"), "{end}");
     assert!(t.alive());
+}
+
+/// The README's first command: `roster demo` builds the demo store on first use and
+/// opens the console on it (it once failed because the CLI had already installed
+/// color-eyre's hook), and quits cleanly.
+#[test]
+fn roster_demo_builds_the_demo_store_and_opens_the_console() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path().display();
+    let bin = env!("CARGO_BIN_EXE_roster");
+    let cmd = format!(
+        "env -u ROSTER_STORE -u ROSTER_SERVER -u ROSTER_CONTEXT HOME='{h}' XDG_DATA_HOME='{h}/data' \
+         XDG_STATE_HOME='{h}/state' XDG_CONFIG_HOME='{h}/config' '{bin}' demo; \
+         echo CONSOLE-EXITED $?; sleep 30"
+    );
+    let t = Tmux::start(&cmd);
+    let screen = t.wait_for("Approvals");
+    assert!(screen.contains("Users"), "{screen}");
+    assert!(!screen.contains("unexpected error"), "{screen}");
+    t.keys(&["q"]);
+    let end = t.wait_for("CONSOLE-EXITED");
+    assert!(end.contains("CONSOLE-EXITED 0"), "{end}");
+    assert!(home.path().join("data/roster/demo").is_dir());
 }

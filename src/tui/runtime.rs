@@ -48,7 +48,10 @@ pub fn run(launch: Launch) -> color_eyre::Result<()> {
 /// is restored before the report is printed.
 fn install_hooks() -> color_eyre::Result<()> {
     let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default().into_hooks();
-    eyre_hook.install()?;
+    // The command line may already have installed color-eyre's report hook (`roster
+    // demo` opens the console from a subcommand); one installed report hook is all
+    // that is needed, so a second install failing is no reason not to start.
+    let _ = eyre_hook.install();
     let panic_hook = panic_hook.into_panic_hook();
     std::panic::set_hook(Box::new(move |info| {
         ratatui::restore();
