@@ -113,6 +113,25 @@ pub fn created(location: String, version: Option<u64>, body: &impl serde::Serial
     res
 }
 
+/// `201 Created` with the record a change created (`pick` finds it among the events) at
+/// `/v1/orgs/{slug}/{collection}/{id}`; a change that created none (a dry run) answers
+/// with its events instead.
+pub fn created_in<T: serde::Serialize>(
+    events: Vec<Recorded>,
+    slug: &str,
+    collection: &str,
+    pick: impl Fn(&Event) -> Option<(String, u64, T)>,
+) -> Response {
+    match find(&events, pick) {
+        Some((id, version, record)) => created(
+            format!("/v1/orgs/{slug}/{collection}/{id}"),
+            Some(version),
+            &record,
+        ),
+        None => axum::response::IntoResponse::into_response(crate::server::act::events(events)),
+    }
+}
+
 /// The first event of a change that `pick` recognises.
 pub fn find<T>(events: &[Recorded], pick: impl Fn(&Event) -> Option<T>) -> Option<T> {
     events.iter().find_map(|r| pick(&r.event))

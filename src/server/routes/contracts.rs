@@ -1,11 +1,11 @@
 //! Contracts between the platform and an organisation: operators change them, holders of
 //! contracts.read see them.
 
-use super::common::{self, Empty, Items, MaybeBody, command_route, created, find};
+use super::common::{self, Empty, Items, MaybeBody, command_route, created_in};
 use crate::core::precondition::Resource;
 use crate::core::query;
 use crate::core::{Command, Event, Principal};
-use crate::server::act::{self, View, act, act_if, list, record, view};
+use crate::server::act::{View, act, act_if, list, record, view};
 use crate::server::api::{Api, Cond, doc};
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
@@ -13,7 +13,7 @@ use crate::server::problem::Reply;
 use crate::server::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use jiff::Timestamp;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -138,18 +138,12 @@ async fn create(
         })
     })
     .await?;
-    let contract = find(&events, |e| match e {
-        Event::ContractCreated { contract } => Some(contract.clone()),
+    Ok(created_in(events, &slug, "contracts", |e| match e {
+        Event::ContractCreated { contract } => {
+            Some((contract.id.to_string(), contract.version, contract.clone()))
+        }
         _ => None,
-    });
-    Ok(match contract {
-        Some(c) => created(
-            format!("/v1/orgs/{slug}/contracts/{}", c.id),
-            Some(c.version),
-            &c,
-        ),
-        None => act::events(events).into_response(),
-    })
+    }))
 }
 
 async fn current(s: &AppState, who: Principal, slug: String, id: String) -> Reply<Response> {

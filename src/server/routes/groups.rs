@@ -1,10 +1,10 @@
 //! Groups of accounts (their role grants are with the roles routes).
 
-use super::common::{self, AnyId, Empty, Items, MaybeBody, command_route, created, find};
+use super::common::{self, AnyId, Empty, Items, MaybeBody, command_route, created_in};
 use crate::core::precondition::Resource;
 use crate::core::query;
 use crate::core::{AccountId, Command, Event, Principal};
-use crate::server::act::{self, View, act, act_if, list, record, view};
+use crate::server::act::{View, act, act_if, list, record, view};
 use crate::server::api::{Api, Cond, doc};
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
@@ -12,7 +12,7 @@ use crate::server::problem::Reply;
 use crate::server::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -122,18 +122,10 @@ async fn create(
         })
     })
     .await?;
-    let group = find(&events, |e| match e {
-        Event::GroupCreated { group } => Some(group.clone()),
+    Ok(created_in(events, &slug, "groups", |e| match e {
+        Event::GroupCreated { group } => Some((group.id.to_string(), group.version, group.clone())),
         _ => None,
-    });
-    Ok(match group {
-        Some(g) => created(
-            format!("/v1/orgs/{slug}/groups/{}", g.id),
-            Some(g.version),
-            &g,
-        ),
-        None => act::events(events).into_response(),
-    })
+    }))
 }
 
 async fn current(s: &AppState, who: Principal, slug: String, id: String) -> Reply<Response> {

@@ -1,11 +1,11 @@
 //! Programs (applications, services), their contacts and owners.
 
-use super::common::{self, AnyId, Empty, Items, MaybeBody, command_route, created, find};
+use super::common::{self, AnyId, Empty, Items, MaybeBody, command_route, created_in};
 use super::orgs::TransferBody;
 use crate::core::precondition::Resource;
 use crate::core::query;
 use crate::core::{AccountId, Command, Event, Grant, Principal, RoleId};
-use crate::server::act::{self, View, act, act_if, list, record, view};
+use crate::server::act::{View, act, act_if, list, record, view};
 use crate::server::api::{Api, Cond, doc};
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
@@ -14,7 +14,7 @@ use crate::server::routes::groups::NameBody;
 use crate::server::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -202,18 +202,12 @@ async fn create(
         })
     })
     .await?;
-    let program = find(&events, |e| match e {
-        Event::ProgramCreated { program } => Some(program.clone()),
+    Ok(created_in(events, &slug, "programs", |e| match e {
+        Event::ProgramCreated { program } => {
+            Some((program.id.to_string(), program.version, program.clone()))
+        }
         _ => None,
-    });
-    Ok(match program {
-        Some(p) => created(
-            format!("/v1/orgs/{slug}/programs/{}", p.id),
-            Some(p.version),
-            &p,
-        ),
-        None => act::events(events).into_response(),
-    })
+    }))
 }
 
 async fn current(s: &AppState, who: Principal, slug: String, id: String) -> Reply<Response> {

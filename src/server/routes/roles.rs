@@ -1,6 +1,6 @@
 //! Roles: named permission sets, who holds them, and their grants to groups.
 
-use super::common::{self, AnyId, Empty, Items, MaybeBody, command_route, created, find};
+use super::common::{self, AnyId, Empty, Items, MaybeBody, command_route, created_in};
 use crate::core::precondition::Resource;
 use crate::core::query;
 use crate::core::{Command, Event, Principal, RoleId, Scope};
@@ -12,7 +12,7 @@ use crate::server::problem::Reply;
 use crate::server::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -128,18 +128,10 @@ async fn create(
         })
     })
     .await?;
-    let role = find(&events, |e| match e {
-        Event::RoleCreated { role } => Some(role.clone()),
+    Ok(created_in(events, &slug, "roles", |e| match e {
+        Event::RoleCreated { role } => Some((role.id.to_string(), role.version, role.clone())),
         _ => None,
-    });
-    Ok(match role {
-        Some(r) => created(
-            format!("/v1/orgs/{slug}/roles/{}", r.id),
-            Some(r.version),
-            &r,
-        ),
-        None => crate::server::act::events(events).into_response(),
-    })
+    }))
 }
 
 async fn current(s: &AppState, who: Principal, slug: String, id: String) -> Reply<Response> {
