@@ -735,6 +735,10 @@ async fn resource_routes_map_to_the_core_commands() {
         .await;
     assert_eq!(role.status, 201, "{}", role.text);
     let role_id = role.json()["id"].as_u64().unwrap();
+    assert_eq!(
+        role.header("location").as_deref(),
+        Some(format!("/v1/orgs/acme/roles/r{role_id}").as_str())
+    );
     let grant = env
         .post(
             &format!("/v1/orgs/acme/accounts/{}/roles", env.member.0),
@@ -761,6 +765,10 @@ async fn resource_routes_map_to_the_core_commands() {
         .await;
     assert_eq!(group.status, 201, "{}", group.text);
     let gid = group.json()["id"].as_u64().unwrap();
+    assert_eq!(
+        group.header("location").as_deref(),
+        Some(format!("/v1/orgs/acme/groups/g{gid}").as_str())
+    );
     let add = env
         .post(
             &format!("/v1/orgs/acme/groups/{gid}/members"),
