@@ -17,7 +17,8 @@
 //! starts the next generation, so opening never replays more than one generation.
 
 mod archive;
-mod audit;
+pub(crate) mod audit;
+mod export;
 mod frame;
 mod fsio;
 mod header;

@@ -3,7 +3,9 @@
 //! same core `execute` (the REST client through the server), so no rule lives in a
 //! backend.
 
+pub mod copy;
 pub mod file;
+pub mod postgres;
 pub mod rest;
 
 pub use file::{FileStore, default_store_path};
@@ -105,6 +107,13 @@ pub trait Backend: Send + Sync {
 
     /// The current time as the backend sees it (tests pin it).
     fn now(&self) -> Timestamp;
+
+    /// Wakes when another process may have committed (PostgreSQL's NOTIFY carries the
+    /// newest version), so a server's change feed need not wait for its next poll.
+    /// `None`: no such signal; polling `refresh` is the only way to learn.
+    fn changes(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+        None
+    }
 }
 
 /// Reads a value out of the backend's state.

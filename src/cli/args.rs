@@ -110,6 +110,11 @@ pub enum Cmd {
     /// Named contexts (server, token, organisation) from the config file.
     #[command(subcommand)]
     Context(ContextCmd),
+    /// Apply the PostgreSQL schema migrations to --store postgres://… (`roster serve` does it too).
+    Migrate,
+    /// Whole stores: copy one between a folder and a PostgreSQL database.
+    #[command(subcommand)]
+    Store(StoreCmd),
 }
 
 // ----- organisations -----
@@ -698,5 +703,20 @@ pub enum TokenCmd {
     Revoke {
         /// The token's id, e.g. t12.
         id: String,
+    },
+}
+
+// ----- whole stores -----
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCmd {
+    /// Copy a whole store (history and all) into an empty place, then verify the copy.
+    Copy {
+        /// The store to copy: a folder, or postgres://USER@HOST/DB.
+        #[arg(long, value_name = "PATH|URL")]
+        from: String,
+        /// Where to put the copy: a new or empty folder, or an empty PostgreSQL database.
+        #[arg(long, value_name = "PATH|URL")]
+        to: String,
     },
 }

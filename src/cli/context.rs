@@ -27,6 +27,9 @@ pub struct Ctx {
 
 /// The store path from --store / ROSTER_STORE, else the per-user default.
 pub fn store_path(global: &Global) -> Outcome<PathBuf> {
+    if let (None, Some(url)) = (&global.store, super::database::url_of(global)) {
+        return Ok(PathBuf::from(url.expose())); // ROSTER_DATABASE_URL
+    }
     match &global.store {
         Some(p) => Ok(p.clone()),
         None => store::default_path().ok_or_else(|| {
@@ -122,6 +125,11 @@ impl Ctx {
             Ok(w) => Ok(w),
             Err(Refusal::Now(m)) => return fail(m),
             Err(Refusal::Later(m)) => Err(m),
+        };
+        // Shown in messages and printed commands: never a database password.
+        let store_path = match super::database::url_in(&store_path) {
+            Some(url) => PathBuf::from(url.redacted()),
+            None => store_path,
         };
         Ok(Ctx {
             backend,
@@ -252,6 +260,10 @@ fn org_list(dir: &Directory) -> String {
 /// A local store makes its owner the platform operator. Anyone else who can read it
 /// (a shared folder, root) must say which account they act as.
 fn operator_check(store_path: &Path) -> Result<(), String> {
+    if super::database::url_in(store_path).is_some() {
+        // Whoever holds the database's credentials administers the store.
+        return Ok(());
+    }
     let meta = std::fs::metadata(store_path)
         .map_err(|e| format!("cannot read {}: {e}", store_path.display()))?;
     let me = rustix::process::geteuid().as_raw();

@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 
 pub fn run(global: &Global, with_demo: bool) -> Outcome {
     let path = store_path(global)?;
+    if let Some(url) = super::database::url_in(&path) {
+        return super::database::init(global, &url, with_demo);
+    }
     if store::occupied(&path) {
         return fail(format!(
             "something already exists at {}: roster never overwrites a store. Use it as it is, pass --store PATH to create one elsewhere, or delete {} yourself to start over",

@@ -8,6 +8,7 @@ mod audit;
 mod context;
 mod contexts;
 mod contract;
+mod database;
 mod dates;
 mod exec;
 mod fail;
@@ -80,11 +81,18 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
         Cmd::Demo { path } => return init::demo(global, path),
         Cmd::Serve(a) => return serve::run(global, a),
         Cmd::Context(c) => return contexts::run(global, c),
+        Cmd::Migrate => return database::migrate(global),
+        Cmd::Store(c) => return database::store(global, c),
         _ => {}
     }
     let ctx = Ctx::open(global)?;
     match cmd {
-        Cmd::Init { .. } | Cmd::Demo { .. } | Cmd::Context(_) | Cmd::Serve(_) => Ok(()),
+        Cmd::Init { .. }
+        | Cmd::Demo { .. }
+        | Cmd::Context(_)
+        | Cmd::Serve(_)
+        | Cmd::Migrate
+        | Cmd::Store(_) => Ok(()),
         Cmd::Org(c) => org::run(&ctx, c),
         Cmd::User(c) => user::run(&ctx, c),
         Cmd::Role(c) => role::run(&ctx, c),

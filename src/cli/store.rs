@@ -83,9 +83,10 @@ pub fn default_path() -> Option<PathBuf> {
     Some(crate::backend::file::default_store_path())
 }
 
-/// True when anything is at `path`; opening then says whether it is a store.
+/// True when anything is at `path`; opening then says whether it is a store. A
+/// database URL always "exists": opening it sets up roster's tables if they are missing.
 pub fn exists(path: &Path) -> bool {
-    path.exists()
+    super::database::url_in(path).is_some() || path.exists()
 }
 
 /// True when `path` holds something a new store must not be put over: a file, or a
@@ -100,5 +101,8 @@ pub fn occupied(path: &Path) -> bool {
 }
 
 pub fn open(path: &Path) -> Result<Arc<dyn Backend>, BackendError> {
+    if let Some(url) = super::database::url_in(path) {
+        return Ok(Arc::new(crate::backend::postgres::PgStore::open(&url)?));
+    }
     Ok(Arc::new(FileStore::open(path)?))
 }

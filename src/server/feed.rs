@@ -85,6 +85,8 @@ impl Feed {
 pub async fn pump(state: AppState) {
     let mut stopping = state.stopping();
     let mut last_error = String::new();
+    // Other processes' commits, announced (PostgreSQL's NOTIFY); polling covers the rest.
+    let mut announced = state.backend().changes();
     loop {
         match catch_up(&state).await {
             Ok(()) => last_error.clear(),
@@ -96,9 +98,20 @@ pub async fn pump(state: AppState) {
         }
         tokio::select! {
             _ = state.feed().nudge.notified() => {}
+            changed = announced_change(&mut announced) => if changed.is_err() { announced = None },
             _ = tokio::time::sleep(state.config().poll_interval) => {}
             _ = stopping.changed() => return,
         }
+    }
+}
+
+/// Completes when the backend announces a commit; never when it cannot announce any.
+async fn announced_change(
+    announced: &mut Option<tokio::sync::watch::Receiver<u64>>,
+) -> Result<(), watch::error::RecvError> {
+    match announced {
+        Some(rx) => rx.changed().await,
+        None => std::future::pending().await,
     }
 }
 
