@@ -27,7 +27,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::fmt;
 use std::future::Future;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, TryLockError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
@@ -597,12 +597,11 @@ impl Backend for PgStore {
     }
 
     fn refresh(&self) -> Result<u64, BackendError> {
-        // Never wait behind this replica's own write: that write catches up anyway.
-        let mut cursor = match self.cursor.try_lock() {
-            Ok(c) => c,
-            Err(TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(TryLockError::WouldBlock) => return Ok(self.dir().seq),
-        };
+        // Waits for this replica's own write or catch-up in progress (milliseconds: no
+        // replica holds a database lock across commands). Returning the memory state
+        // instead would let a read miss a commit another replica acknowledged before
+        // the read began.
+        let mut cursor = self.cursor();
         self.catch_up(&mut cursor)
             .map_err(BackendError::Unreachable)
     }

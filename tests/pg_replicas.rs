@@ -1,0 +1,322 @@
+//! Two `roster serve` replicas (the real binary) on two ports over one PostgreSQL
+//! database: a write on one is read on the other, wakes the other's change feed,
+//! racing conflicting commands on both never both commit, and a replica killed in the
+//! middle of writing loses nothing it acknowledged. Needs `ROSTER_TEST_DATABASE_URL`
+//! (see tests/pg_support).
+
+mod pg_support;
+
+use pg_support::{TestDb, http};
+use roster::backend::postgres::PgStore;
+use roster::backend::{Backend, query};
+use roster::core::{AccountId, Command, Event, Level, OrgId, Principal, invariants};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command as Process, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::Duration;
+
+/// A `roster serve` process; killed on drop.
+struct Replica {
+    child: Child,
+    addr: String,
+}
+
+impl Replica {
+    fn start(db: &TestDb) -> Replica {
+        let mut child = Process::new(env!("CARGO_BIN_EXE_roster"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("ROSTER_STORE", db.url.expose())
+            .env_remove("ROSTER_ORG")
+            .env_remove("ROSTER_SERVER")
+            .env_remove("ROSTER_TOKEN")
+            .env_remove("ROSTER_CONTEXT")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("roster serve starts");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next().and_then(Result::ok).unwrap_or_default();
+        let addr = first
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
+            .to_string();
+        Replica { child, addr }
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+struct Fixture {
+    store: PgStore,
+    org: OrgId,
+    x: AccountId,
+    y: AccountId,
+    operator: String,
+    x_token: String,
+    y_token: String,
+}
+
+fn token(store: &PgStore, who: Principal) -> String {
+    let (secret, hash) = roster::secret::new_secret().unwrap();
+    store
+        .execute(
+            &Principal::Operator,
+            &Command::IssueToken {
+                principal: who,
+                label: "replica test".into(),
+                token_hash: hash,
+                expires: None,
+            },
+            false,
+        )
+        .unwrap();
+    secret
+}
+
+fn created(events: &[roster::core::Recorded]) -> AccountId {
+    events
+        .iter()
+        .find_map(|r| match &r.event {
+            Event::AccountCreated { account, .. } => Some(account.id),
+            _ => None,
+        })
+        .expect("an account was created")
+}
+
+/// An organisation `acme` with two admins besides its owner, and tokens.
+fn fixture(db: &TestDb) -> Fixture {
+    let store = db.open();
+    let op = Principal::Operator;
+    let events = store
+        .execute(
+            &op,
+            &Command::CreateOrg {
+                slug: "acme".into(),
+                name: "Acme".into(),
+                owner_email: "owner@acme.example".into(),
+                owner_first_name: "Olive".into(),
+                owner_last_name: "Owner".into(),
+                settings: None,
+            },
+            false,
+        )
+        .unwrap();
+    let org = events
+        .iter()
+        .find_map(|r| match &r.event {
+            Event::OrgCreated { org, .. } => Some(org.id),
+            _ => None,
+        })
+        .unwrap();
+    let admin = |email: &str| {
+        let id = created(&store.execute(&op, &add(org, email), false).unwrap());
+        store
+            .execute(&op, &Command::Promote { account: id }, false)
+            .unwrap();
+        id
+    };
+    let (x, y) = (admin("x@acme.example"), admin("y@acme.example"));
+    Fixture {
+        org,
+        x,
+        y,
+        operator: token(&store, op),
+        x_token: token(&store, Principal::Account { id: x }),
+        y_token: token(&store, Principal::Account { id: y }),
+        store,
+    }
+}
+
+fn add(org: OrgId, email: &str) -> Command {
+    Command::AddAccount {
+        org,
+        email: email.into(),
+        first_name: "Ada".into(),
+        last_name: "Replica".into(),
+        verified: true,
+    }
+}
+
+fn command_body(cmd: &Command) -> String {
+    json!({ "command": cmd, "dry_run": false }).to_string()
+}
+
+#[test]
+fn two_replicas_serve_one_store() {
+    let Some(db) = TestDb::create("two_replicas_serve_one_store") else {
+        return;
+    };
+    let f = fixture(&db);
+    let (a, b) = (Replica::start(&db), Replica::start(&db));
+
+    // B's change feed, waiting from its current head.
+    let (status, health) = http(&b.addr, "GET", "/v1/health", "", "");
+    assert_eq!(status, 200, "{health}");
+    let head = serde_json::from_str::<Value>(&health).unwrap()["seq"]
+        .as_u64()
+        .unwrap();
+    let feed = {
+        let (addr, token) = (b.addr.clone(), f.operator.clone());
+        std::thread::spawn(move || {
+            http(
+                &addr,
+                "GET",
+                &format!("/v1/events?after={head}&wait=25"),
+                &token,
+                "",
+            )
+        })
+    };
+
+    // A write on A…
+    let cmd = add(f.org, "new@acme.example");
+    let (status, body) = http(
+        &a.addr,
+        "POST",
+        "/v1/commands",
+        &f.operator,
+        &command_body(&cmd),
+    );
+    assert_eq!(status, 200, "{body}");
+    // …is read on B at once (a read catches up with the database first)…
+    let (status, body) = http(
+        &b.addr,
+        "GET",
+        "/v1/orgs/acme/accounts?limit=500",
+        &f.operator,
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("new@acme.example"), "{body}");
+    // …and B's feed announces it.
+    let (status, body) = feed.join().unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("new@acme.example"),
+        "B's feed shows A's commit: {body}"
+    );
+
+    // Two admins, each demoting the other at the same moment through different
+    // replicas: one wins, the other is refused on the state the winner made.
+    for round in 0..4 {
+        let barrier = Arc::new(Barrier::new(2));
+        let demote = |addr: &str, token: &str, other: AccountId| {
+            let (addr, token, barrier) = (addr.to_string(), token.to_string(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                http(
+                    &addr,
+                    "POST",
+                    &format!("/v1/orgs/acme/accounts/{}/demote", other.0),
+                    &token,
+                    "{}",
+                )
+            })
+        };
+        let on_a = demote(&a.addr, &f.x_token, f.y);
+        let on_b = demote(&b.addr, &f.y_token, f.x);
+        let answers = [on_a.join().unwrap(), on_b.join().unwrap()];
+        let mut codes: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
+        codes.sort();
+        assert_eq!(codes, vec![200, 403], "round {round}: {answers:?}");
+        let levels = query(&f.store, |d| {
+            (d.accounts[&f.x].level, d.accounts[&f.y].level)
+        })
+        .unwrap();
+        assert!(
+            matches!(
+                levels,
+                (Level::Admin, Level::Member) | (Level::Member, Level::Admin)
+            ),
+            "{levels:?}"
+        );
+        query(&f.store, |d| {
+            assert_eq!(
+                invariants::violations(d, f.store.now()),
+                Vec::<String>::new()
+            )
+        })
+        .unwrap();
+        let demoted = if levels.0 == Level::Member { f.x } else { f.y };
+        f.store
+            .execute(
+                &Principal::Operator,
+                &Command::Promote { account: demoted },
+                false,
+            )
+            .unwrap();
+    }
+}
+
+#[test]
+fn a_replica_killed_mid_write_loses_nothing_acknowledged() {
+    let Some(db) = TestDb::create("replica_killed_mid_write") else {
+        return;
+    };
+    let f = fixture(&db);
+    let mut replica = Replica::start(&db);
+    let acknowledged = Arc::new(Mutex::new(vec![]));
+    let count = Arc::new(AtomicUsize::new(0));
+    let writer = {
+        let (addr, token, org) = (replica.addr.clone(), f.operator.clone(), f.org);
+        let (acknowledged, count) = (acknowledged.clone(), count.clone());
+        std::thread::spawn(move || {
+            for i in 0..2000 {
+                let email = format!("k{i}@acme.example");
+                let (status, _) = http(
+                    &addr,
+                    "POST",
+                    "/v1/commands",
+                    &token,
+                    &command_body(&add(org, &email)),
+                );
+                if status != 200 {
+                    return; // the replica is gone
+                }
+                acknowledged.lock().unwrap().push(email);
+                count.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+    };
+    // Kill it once it has acknowledged some writes, while it is still writing.
+    for _ in 0..600 {
+        if count.load(Ordering::SeqCst) >= 20 || writer.is_finished() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    replica.kill();
+    writer.join().unwrap();
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() >= 20,
+        "the replica acknowledged writes before it died"
+    );
+
+    let fresh = db.open();
+    query(&fresh, |d| {
+        for email in &acknowledged {
+            assert!(
+                d.account_by_email(f.org, email).is_some(),
+                "{email} was acknowledged, so it is kept"
+            );
+        }
+        assert_eq!(invariants::violations(d, fresh.now()), Vec::<String>::new());
+    })
+    .unwrap();
+    // Another replica takes over the same database.
+    let next = Replica::start(&db);
+    let (status, body) = http(&next.addr, "GET", "/v1/health", "", "");
+    assert_eq!(status, 200, "{body}");
+}
