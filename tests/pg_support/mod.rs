@@ -6,6 +6,8 @@
 //! without PostgreSQL). Set but unreachable: they fail — CI must never skip them.
 #![allow(dead_code)] // each test crate uses its own subset
 
+pub mod replica;
+
 use roster::backend::postgres::{DatabaseUrl, PgOptions, PgStore};
 use sqlx::Connection;
 use std::io::{Read, Write};
