@@ -150,6 +150,16 @@ impl From<BackendError> for Problem {
                 format!("the store is busy ({m}): try again shortly"),
             )
             .retry_after(1),
+            // The database behind the store is down (a restart): transient, and the
+            // message names no secret (the store redacts its URL).
+            BackendError::Unreachable(m) => {
+                tracing::warn!("store unreachable: {m}");
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the store's database does not answer: try again shortly".to_string(),
+                )
+                .retry_after(2)
+            }
             other => {
                 // Not the client's fault and not the client's business: paths, file names.
                 tracing::error!("store error: {other}");
