@@ -210,3 +210,66 @@ fn store_copy_round_trips_between_file_and_postgres() {
     let again = copy(&Place::File(source), &pg).unwrap_err();
     assert!(again.to_string().contains("already holds"), "{again}");
 }
+
+/// The database password never shows: not in `describe`, not in an error.
+#[test]
+fn the_database_password_never_shows() {
+    let Some(db) = TestDb::create("password_never_shows") else {
+        return;
+    };
+    let store = db.open();
+    let password = db.url.password().unwrap_or_default();
+    assert!(!password.is_empty(), "the test URL carries a password");
+    let secret = format!(":{password}@");
+    assert!(!store.describe().contains(&secret), "{}", store.describe());
+    let wrong = db
+        .url
+        .expose()
+        .replacen(&format!(":{password}@"), ":not-the-password-42@", 1);
+    let wrong = roster::backend::postgres::DatabaseUrl::parse(&wrong).unwrap();
+    let err = roster::backend::postgres::PgStore::open(&wrong).unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("not-the-password-42"), "{shown}");
+    assert!(shown.contains("password authentication failed"), "{shown}");
+}
+
+/// Figures, not assertions: `cargo test --test pg_store -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn measure_commits_and_start_time() {
+    let Some(db) = TestDb::create("measure") else {
+        return;
+    };
+    let store = db.open();
+    let (org, _) = create_org(&store, "bench");
+    let n = 3000;
+    let started = std::time::Instant::now();
+    for i in 0..n {
+        add_account(
+            &store,
+            &Principal::Operator,
+            org,
+            &format!("b{i}@bench.example"),
+        )
+        .unwrap();
+    }
+    let took = started.elapsed();
+    println!(
+        "{n} commits by one replica: {took:?} ({:.0} commits/s)",
+        n as f64 / took.as_secs_f64()
+    );
+    let started = std::time::Instant::now();
+    let reopened = db.open();
+    println!(
+        "open after {} commits (snapshot every 1000): {:?}",
+        n + 1,
+        started.elapsed()
+    );
+    let started = std::time::Instant::now();
+    let q = roster::backend::AuditQuery {
+        limit: 100,
+        ..Default::default()
+    };
+    reopened.audit(&q).unwrap();
+    println!("audit, newest 100: {:?}", started.elapsed());
+}
