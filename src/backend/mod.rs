@@ -105,6 +105,12 @@ pub trait Backend: Send + Sync {
 
     /// The current time as the backend sees it (tests pin it).
     fn now(&self) -> Timestamp;
+
+    /// The folder of a store kept on this machine, where its mail is spooled and
+    /// delivered (`None` for a remote server: the server sends its own mail).
+    fn local_root(&self) -> Option<std::path::PathBuf> {
+        None
+    }
 }
 
 /// Reads a value out of the backend's state.

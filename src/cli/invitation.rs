@@ -97,14 +97,17 @@ pub fn link_notes(ctx: &Ctx, secret: String) -> impl FnMut(&Applied, &mut Notes)
             ));
             return Ok(());
         }
+        notes
+            .lines
+            .push(format!("  invitation {id} expires {}", when(expires)));
+        if super::mail::send_now(ctx, done.events, &secret, notes) {
+            return Ok(());
+        }
         let accept = format!(
             "roster{} invitation accept {id} --secret {}",
             store_flag(&ctx.store_path),
             shell_quote(&secret)
         );
-        notes
-            .lines
-            .push(format!("  invitation {id} expires {}", when(expires)));
         notes.lines.push(
             "  mail delivery is not configured: pass this link on yourself; it is shown only once:"
                 .into(),
