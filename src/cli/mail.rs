@@ -31,6 +31,10 @@ pub fn run(ctx: &Ctx, cmd: MailCmd) -> Outcome {
             if ctx.dry_run {
                 return Ok(());
             }
+            if ctx.backend.local_root().is_none() {
+                say("queued again: the server sends it within a few seconds");
+                return Ok(());
+            }
             let done = deliver(ctx)?;
             report(ctx, &done)
         }

@@ -72,15 +72,23 @@ pub fn render(
     build(config, mail, &body)
 }
 
-/// The body as written, unencoded when it can be (7bit, else 8bit), so the link reads
-/// and copies whole in any mail reader and in the console; lettre encodes otherwise.
+/// The body as written, so the link reads and copies whole in any mail reader and in
+/// the console. lettre would quoted-print any line of 76 characters or more (a soft
+/// limit for encoded text); the hard limit for 7bit/8bit mail is 998 (RFC 5322 2.1.1),
+/// which a link line keeps well within. Anything else goes through lettre's encoder.
 fn readable(body: &str) -> Body {
-    let encoding = if body.is_ascii() {
-        ContentTransferEncoding::SevenBit
-    } else {
-        ContentTransferEncoding::EightBit
-    };
-    Body::new_with_encoding(body.to_string(), encoding).unwrap_or_else(Body::new)
+    // Mail lines end in CRLF.
+    let crlf = body.replace("\r\n", "\n").replace('\n', "\r\n");
+    // 8bit would need the server's 8BITMIME: non-ASCII text is encoded by lettre.
+    let fits = crlf.is_ascii()
+        && !crlf.contains('\0')
+        && crlf
+            .split("\r\n")
+            .all(|l| l.len() <= 998 && !l.contains('\r'));
+    if !fits {
+        return Body::new(body.to_string());
+    }
+    Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::SevenBit)
 }
 
 /// Headers and body as bytes. The subject is the outbox's (made single-line by the core,

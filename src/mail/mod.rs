@@ -5,6 +5,7 @@
 //! The core records each message in the outbox (no body, no secret); the body with the
 //! link exists only in `<store>/outbox/<mail-id>.eml` (0600) until it is delivered.
 
+pub mod background;
 pub mod config;
 pub mod links;
 pub mod maildir;
