@@ -197,7 +197,7 @@ pub fn send_now(ctx: &Ctx, events: &[Recorded], secret: &str, notes: &mut Notes)
         match done.iter().find(|d| d.mail == *id).map(|d| &d.outcome) {
             Some(Ok(via)) if via.starts_with("maildir:") => {
                 notes.lines.push(format!(
-                    "  mail delivery is not configured (no [smtp] in the store's roster.toml): mail {id} was written to {}; `roster mail show {id}` prints it",
+                    "  no SMTP server is configured ([smtp] in the store's roster.toml): mail {id} is in the maildir {}; `roster mail show {id}` prints it",
                     via.trim_start_matches("maildir:")
                 ));
             }
