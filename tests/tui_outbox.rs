@@ -1,0 +1,86 @@
+//! The console's Outbox (`M`): invitation and reset mail with its delivery status, and
+//! for a message kept in the maildir (no SMTP configured), the link to pass on.
+
+mod tui_support;
+
+use roster::core::{Command, Level, Principal};
+use roster::tui::app::{self, Effect};
+use roster::tui::data::Target;
+use tui_support::*;
+
+/// A fixed secret, so the snapshot does not change from run to run.
+const SECRET: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// Alice invites Ivy the way the console does, and the message goes to the maildir.
+fn invited(fx: &Fixture) {
+    let recs = fx.exec(
+        &fx.as_alice(),
+        Command::Invite {
+            org: fx.org,
+            email: "ivy@acme.example".into(),
+            first_name: "Ivy".into(),
+            last_name: "Ng".into(),
+            message: String::new(),
+            level: Level::Member,
+            roles: vec![],
+            programs: vec![],
+            expires: None,
+            secret_hash: Some(roster::secret::hash(SECRET)),
+        },
+    );
+    roster::mail::spool_queued(fx.store.as_ref(), &recs, SECRET).unwrap();
+    let done = roster::mail::deliver_queued(fx.store.as_ref()).unwrap();
+    assert!(done.iter().all(|d| d.outcome.is_ok()), "{done:?}");
+}
+
+#[test]
+fn m_opens_the_outbox_as_a_view_over_the_tab() {
+    let fx = fixture();
+    let mut app = pinned(&fx, fx.as_alice(), (100, 30));
+    let fx_out = app::update(&mut app, ch('M'));
+    let target = app.detail.as_ref().map(|d| d.target);
+    assert_eq!(target, Some(Target::Outbox(fx.org)));
+    assert!(
+        fx_out.iter().any(|e| matches!(
+            e,
+            Effect::LoadDetail {
+                target: Target::Outbox(_),
+                ..
+            }
+        )),
+        "{fx_out:?}"
+    );
+}
+
+#[test]
+fn the_outbox_shows_the_status_and_the_link_of_a_maildir_message() {
+    let fx = fixture();
+    invited(&fx);
+    let mut app = pinned(&fx, fx.as_alice(), (100, 30));
+    send(&mut app, fx.store.as_ref(), ch('M'));
+    let text = screen(&app, 100, 30);
+    assert!(text.contains("ivy@acme.example"), "{text}");
+    assert!(text.contains("sent (1 attempts)"), "{text}");
+    // The whole link, with the secret, to pass on.
+    let joined: String = text.lines().map(|l| l.trim_matches(['│', ' '])).collect();
+    assert!(
+        joined.contains(&format!("/invitations/accept#{SECRET}")),
+        "{text}"
+    );
+    insta::assert_snapshot!("outbox_100x30", text);
+}
+
+#[test]
+fn a_member_without_the_right_is_told_the_outbox_is_not_theirs() {
+    let fx = fixture();
+    invited(&fx);
+    let mut app = pinned(&fx, Principal::Account { id: fx.carol }, (100, 30));
+    send(&mut app, fx.store.as_ref(), ch('M'));
+    let text = screen(&app, 100, 30);
+    assert!(
+        text.contains("The outbox is for those who send mail"),
+        "{text}"
+    );
+    assert!(!text.contains("ivy@acme.example"), "{text}");
+    assert!(!text.contains(SECRET), "{text}");
+}
