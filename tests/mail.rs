@@ -2,19 +2,19 @@
 //! the same step, the sender delivers it (to a maildir, or over SMTP to a real server on
 //! loopback), the link in it works, and nothing usable is left in the store.
 //!
-//! The SMTP tests start aiosmtpd (installed by `.ci/smtp-sink`) with the python named by
+//! The SMTP tests (helpers in `mail_support`) start aiosmtpd (installed by `.ci/smtp-sink`) with the python named by
 //! ROSTER_TEST_SMTP_PYTHON, or `target/smtp-venv/bin/python` when that exists. Without
 //! either they are skipped, loudly; with one that cannot start a server they fail.
 
+use mail_support::{files_in, free_port, received, sink, smtp_toml};
 use roster::backend::{Backend, FileStore};
 use roster::core::mail::{Mail, MailKind, MailStatus};
 use roster::core::{Command, Event, InvitationId, Level, MailId, OrgId, Principal, Recorded};
 use roster::mail::{self, MailConfig, links};
-use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command as Process, Stdio};
-use std::time::{Duration, Instant};
+
+mod mail_support;
 
 struct Env {
     _tmp: tempfile::TempDir,
@@ -126,13 +126,6 @@ impl Env {
 
 fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
-}
-
-fn files_in(dir: &Path) -> Vec<PathBuf> {
-    match std::fs::read_dir(dir) {
-        Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
-        Err(_) => vec![],
-    }
 }
 
 /// Every file of the store proper (log, snapshot, archive), not the spool or maildir.
@@ -324,95 +317,6 @@ fn headers_cannot_be_injected_through_names_or_subjects() {
             .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
         "{headers}"
     );
-}
-
-// ----- a real SMTP server on loopback -----
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// aiosmtpd writing what it receives to a maildir; stopped when dropped.
-struct Sink {
-    child: Child,
-    port: u16,
-    maildir: PathBuf,
-    _tmp: tempfile::TempDir,
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn python() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("ROSTER_TEST_SMTP_PYTHON") {
-        return Some(PathBuf::from(p));
-    }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/smtp-venv/bin/python");
-    venv.exists().then_some(venv)
-}
-
-fn sink() -> Option<Sink> {
-    let Some(python) = python() else {
-        eprintln!(
-            "SKIPPED: no SMTP test server: run `bash .ci/smtp-sink` (CI does) or set ROSTER_TEST_SMTP_PYTHON"
-        );
-        return None;
-    };
-    let tmp = tempfile::tempdir().unwrap();
-    let maildir = tmp.path().join("received");
-    let port = free_port();
-    let mut child = Process::new(&python)
-        .args(["-m", "aiosmtpd", "-n", "-l"])
-        .arg(format!("127.0.0.1:{port}"))
-        .args(["-c", "aiosmtpd.handlers.Mailbox"])
-        .arg(&maildir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start aiosmtpd with {}: {e}", python.display()));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if let Ok(Some(status)) = child.try_wait() {
-            let mut err = String::new();
-            if let Some(mut s) = child.stderr.take() {
-                let _ = std::io::Read::read_to_string(&mut s, &mut err);
-            }
-            panic!("aiosmtpd exited ({status}): {err}");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "aiosmtpd did not listen on {port} within 30 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Some(Sink {
-        child,
-        port,
-        maildir,
-        _tmp: tmp,
-    })
-}
-
-fn smtp_toml(port: u16) -> String {
-    format!(
-        "[mail]\nbase_url = \"https://roster.example.org\"\nfrom = \"Roster <roster@acme.example>\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nmax_attempts = 2\nretry_base_ms = 10\n"
-    )
-}
-
-/// The messages the sink received, as text.
-fn received(sink: &Sink) -> Vec<String> {
-    files_in(&sink.maildir.join("new"))
-        .into_iter()
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .collect()
 }
 
 #[test]

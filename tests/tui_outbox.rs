@@ -1,7 +1,10 @@
 //! The console's Outbox (`M`): invitation and reset mail with its delivery status, and
 //! for a message kept in the maildir (no SMTP configured), the link to pass on.
 
+mod mail_support;
 mod tui_support;
+
+use crossterm::event::KeyCode;
 
 use roster::core::{Command, Level, Principal};
 use roster::tui::app::{self, Effect};
@@ -83,4 +86,61 @@ fn a_member_without_the_right_is_told_the_outbox_is_not_theirs() {
     );
     assert!(!text.contains("ivy@acme.example"), "{text}");
     assert!(!text.contains(SECRET), "{text}");
+}
+
+/// The first half, through the console: an administrator invites someone, the
+/// mail arrives at a real SMTP server on loopback, and its link is the invitation's.
+#[test]
+fn an_invitation_made_in_the_console_arrives_over_smtp() {
+    let Some(sink) = mail_support::sink() else {
+        return;
+    };
+    let fx = fixture();
+    std::fs::write(
+        fx.path().join("roster.toml"),
+        mail_support::smtp_toml(sink.port),
+    )
+    .unwrap();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('i'));
+    typed(&mut app, b.as_ref(), "ivan@acme.example");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    typed(&mut app, b.as_ref(), "Ivan");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    typed(&mut app, b.as_ref(), "Petrov");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    send(&mut app, b.as_ref(), ctrl('s')); // access: none
+    send(&mut app, b.as_ref(), key(KeyCode::Enter)); // no message
+    send(&mut app, b.as_ref(), key(KeyCode::Enter)); // confirm
+    let inv = fx
+        .read(|d| {
+            d.invitations
+                .values()
+                .find(|i| i.email == "ivan@acme.example")
+                .cloned()
+        })
+        .expect("invited");
+    let got = mail_support::received(&sink);
+    let msg = got
+        .iter()
+        .find(|m| m.contains("ivan@acme.example"))
+        .unwrap_or_else(|| panic!("no mail for ivan in {got:?}"));
+    let link = msg
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("https://roster.example.org/invitations/accept#"))
+        .unwrap_or_else(|| panic!("no link in {msg}"));
+    let secret = roster::mail::links::secret_of(link).unwrap();
+    assert_eq!(Some(roster::secret::hash(secret)), inv.secret_hash);
+    // The outbox says it went (once the results are closed).
+    send(&mut app, b.as_ref(), key(KeyCode::Esc));
+    send(&mut app, b.as_ref(), ch('M'));
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("ivan@acme.example"), "{text}");
+    assert!(text.contains("sent (1 attempts)"), "{text}");
+    assert!(
+        !text.contains(secret),
+        "an SMTP delivery keeps no link: {text}"
+    );
 }

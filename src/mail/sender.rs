@@ -129,7 +129,7 @@ pub fn deliver_with(
                 None if now.duration_since(m.created) < SPOOL_GRACE => continue,
                 None => (
                     0,
-                    Err("the message was not kept (the process that queued it stopped before writing it): send the invitation or reset again".to_string()),
+                    Err("no message was written for it here (it was sent by a remote client, which showed the link itself, or the process that queued it stopped first): resend the invitation or reset to mail a new link".to_string()),
                 ),
                 Some(raw) => send_with_retries(config, mailer, &m, &raw, max_attempts),
             },
