@@ -447,3 +447,29 @@ fn the_invitation_and_its_message_are_one_step() {
         .collect();
     assert_eq!(kinds, ["invitation", "mail"]);
 }
+
+#[test]
+fn a_resent_invitation_sends_only_the_new_link() {
+    let e = env(None);
+    let (_, invitation, first) = e.invite("bob@acme.example", "Bob");
+    let (secret, hash) = roster::secret::new_secret().unwrap();
+    let recs = e
+        .store
+        .execute(
+            &e.owner,
+            &Command::ResendInvitation {
+                invitation,
+                secret_hash: Some(hash),
+            },
+            false,
+        )
+        .unwrap();
+    let second = mail::spool_queued(&e.store, &recs, &secret).unwrap()[0];
+    let done = mail::deliver_queued(&e.store).unwrap();
+    let outcome = |id| &done.iter().find(|d| d.mail == id).unwrap().outcome;
+    assert!(outcome(first).as_ref().unwrap_err().contains("replaced"));
+    assert!(outcome(second).is_ok());
+    let new = files_in(&e.root.join("maildir").join("new"));
+    assert_eq!(new.len(), 1);
+    assert!(std::fs::read_to_string(&new[0]).unwrap().contains(&secret));
+}

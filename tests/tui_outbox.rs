@@ -63,7 +63,7 @@ fn the_outbox_shows_the_status_and_the_link_of_a_maildir_message() {
     send(&mut app, fx.store.as_ref(), ch('M'));
     let text = screen(&app, 100, 30);
     assert!(text.contains("ivy@acme.example"), "{text}");
-    assert!(text.contains("sent (1 attempts)"), "{text}");
+    assert!(text.contains("sent (1 attempt)"), "{text}");
     // The whole link, with the secret, to pass on.
     let joined: String = text.lines().map(|l| l.trim_matches(['│', ' '])).collect();
     assert!(
@@ -138,7 +138,7 @@ fn an_invitation_made_in_the_console_arrives_over_smtp() {
     send(&mut app, b.as_ref(), ch('M'));
     let text = screen(&app, 80, 24);
     assert!(text.contains("ivan@acme.example"), "{text}");
-    assert!(text.contains("sent (1 attempts)"), "{text}");
+    assert!(text.contains("sent (1 attempt)"), "{text}");
     assert!(
         !text.contains(secret),
         "an SMTP delivery keeps no link: {text}"

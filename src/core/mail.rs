@@ -199,6 +199,15 @@ pub fn queued(
 /// Whether a queued message is still worth sending: its invitation still pending, its
 /// reset still unused and unexpired. `Err` says why not (recorded as the failure).
 pub fn still_wanted(dir: &Directory, mail: &Mail, now: Timestamp) -> Result<(), String> {
+    // A resend makes a new link and a new message: the older one's link no longer works.
+    if let Some(newer) = dir
+        .mails
+        .range(MailId(mail.id.0 + 1)..)
+        .map(|(_, m)| m)
+        .find(|m| m.kind == mail.kind)
+    {
+        return Err(format!("replaced by mail {} with a new link", newer.id));
+    }
     match mail.kind {
         MailKind::Invitation { invitation } => match dir.invitations.get(&invitation) {
             Some(i) if i.status_at(now) == InvitationStatus::Pending => Ok(()),

@@ -105,7 +105,12 @@ fn section(m: &Mail, link: Option<&String>) -> Section {
         ("Subject".to_string(), m.subject.clone()),
         (
             "Status".to_string(),
-            format!("{} ({} attempts)", m.status.as_str(), m.attempts),
+            format!(
+                "{} ({} attempt{})",
+                m.status.as_str(),
+                m.attempts,
+                if m.attempts == 1 { "" } else { "s" }
+            ),
         ),
         ("Updated".to_string(), super::text::when(m.updated)),
     ];
