@@ -71,7 +71,13 @@ pub fn run_jobs(
                 break;
             }
         };
-        match backend.execute(who, &cmd, false) {
+        // A server is given the link's secret to mail it; a local store ignores it and
+        // the message is spooled here, below.
+        let result = match &mailed {
+            Some(s) => backend.execute_with_link(who, &cmd, s),
+            None => backend.execute(who, &cmd, false),
+        };
+        match result {
             Ok(events) => {
                 tracing::info!(verb = job.cmd.verb(), "done");
                 // On a local store the message is written now, while the secret is
