@@ -203,6 +203,7 @@ fn without_smtp_the_invitation_lands_in_a_private_maildir_with_a_working_link() 
         "the link's secret is the invitation's"
     );
     assert_eq!(in_link, secret);
+    assert_eq!(mode(&e.root.join("outbox").join("sender.lock")), 0o600);
     // The maildir keeps its copy for the console; nothing is sent twice.
     assert!(spooled.exists());
     assert!(mail::deliver_queued(&e.store).unwrap().is_empty());

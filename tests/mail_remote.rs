@@ -15,6 +15,7 @@ use std::time::Duration;
 
 struct Remote {
     _tmp: tempfile::TempDir,
+    token: String,
     path: std::path::PathBuf,
     store: Arc<FileStore>,
     server: Server,
@@ -77,6 +78,7 @@ fn remote() -> Remote {
     .unwrap();
     Remote {
         _tmp: tmp,
+        token,
         path,
         store,
         server,
@@ -161,5 +163,41 @@ fn a_link_secret_that_does_not_match_the_hash_is_refused() {
     })
     .unwrap();
     assert!(!invited);
+    r.server.stop().unwrap();
+}
+
+#[test]
+fn the_cli_against_a_server_has_the_server_mail_the_link() {
+    let r = remote();
+    let home = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+        .env_remove("ROSTER_STORE")
+        .env_remove("ROSTER_CONTEXT")
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("ROSTER_SERVER", r.server.url())
+        .env("ROSTER_TOKEN", &r.token)
+        .args(["user", "invite", "zoe@acme.example", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let secret = v["results"][0]["secret"].as_str().unwrap().to_string();
+    let done = roster::mail::deliver_queued(r.store.as_ref()).unwrap();
+    assert!(done.iter().all(|d| d.outcome.is_ok()), "{done:?}");
+    let new = std::fs::read_dir(r.path.join("maildir").join("new"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect::<Vec<_>>();
+    assert!(
+        new.iter().any(|m| m.contains("zoe@acme.example")
+            && m.contains(&format!("/invitations/accept#{secret}"))),
+        "{new:?}"
+    );
     r.server.stop().unwrap();
 }

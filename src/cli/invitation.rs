@@ -39,7 +39,7 @@ pub fn run(ctx: &Ctx, cmd: InvitationCmd) -> Outcome {
                     invitation: i.id,
                     secret_hash: Some(hash),
                 });
-                Change::new(id.clone(), cmd)
+                Change::new(id.clone(), cmd).with_link(&secret)
             })?;
             exec::apply_with(ctx, &who, vec![change], link_notes(ctx, secret))
         }
@@ -100,7 +100,8 @@ pub fn link_notes(ctx: &Ctx, secret: String) -> impl FnMut(&Applied, &mut Notes)
         notes
             .lines
             .push(format!("  invitation {id} expires {}", when(expires)));
-        if super::mail::send_now(ctx, done.events, &secret, notes) {
+        let mailed = super::mail::send_now(ctx, done.events, &secret, notes);
+        if mailed == super::mail::Mailed::Smtp {
             return Ok(());
         }
         let accept = format!(
@@ -109,8 +110,12 @@ pub fn link_notes(ctx: &Ctx, secret: String) -> impl FnMut(&Applied, &mut Notes)
             shell_quote(&secret)
         );
         notes.lines.push(
-            "  mail delivery is not configured: pass this link on yourself; it is shown only once:"
-                .into(),
+            if mailed == super::mail::Mailed::ByServer {
+                "  should its mail not arrive, pass this link on yourself; it is shown only once:"
+            } else {
+                "  mail delivery is not configured: pass this link on yourself; it is shown only once:"
+            }
+            .into(),
         );
         notes.lines.push(format!("    {accept}"));
         notes.fields.insert("secret".into(), j!(secret));

@@ -162,12 +162,35 @@ fn show(ctx: &Ctx, id: &str) -> Outcome {
     Ok(())
 }
 
+/// How the link of a command went out, as far as this process can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mailed {
+    /// Over SMTP: only its recipient holds the link now; it is not shown.
+    Smtp,
+    /// The server mails it (a remote store); the link is shown as well, in case its
+    /// mail is not set up.
+    ByServer,
+    /// Not mailed (the maildir, a failure, a dry run): the link is shown to pass on.
+    No,
+}
+
 /// Right after a command that sent a link: spool the queued message and deliver it at
-/// once. Adds what happened to `notes`; true when the link went out by SMTP (then it is
-/// not shown here: only its recipient should hold it).
-pub fn send_now(ctx: &Ctx, events: &[Recorded], secret: &str, notes: &mut Notes) -> bool {
+/// once. Adds what happened to `notes`.
+pub fn send_now(ctx: &Ctx, events: &[Recorded], secret: &str, notes: &mut Notes) -> Mailed {
     if ctx.dry_run {
-        return false;
+        return Mailed::No;
+    }
+    if ctx.backend.local_root().is_none() {
+        let queued = events
+            .iter()
+            .any(|r| matches!(r.event, crate::core::Event::MailQueued { .. }));
+        if queued {
+            notes
+                .lines
+                .push("  the server mails the link (`roster mail list` shows how it went)".into());
+            return Mailed::ByServer;
+        }
+        return Mailed::No;
     }
     let spooled = match mail::spool_queued(ctx.backend.as_ref(), events, secret) {
         Ok(ids) => ids,
@@ -175,11 +198,11 @@ pub fn send_now(ctx: &Ctx, events: &[Recorded], secret: &str, notes: &mut Notes)
             notes
                 .lines
                 .push(format!("  the message was not written: {e}"));
-            return false;
+            return Mailed::No;
         }
     };
     if spooled.is_empty() {
-        return false;
+        return Mailed::No;
     }
     let done = match mail::deliver_queued(ctx.backend.as_ref()) {
         Ok(d) => d,
@@ -188,7 +211,7 @@ pub fn send_now(ctx: &Ctx, events: &[Recorded], secret: &str, notes: &mut Notes)
                 "  mail {} is queued but was not sent: {e}",
                 list_ids(&spooled)
             ));
-            return false;
+            return Mailed::No;
         }
     };
     let mut by_smtp = false;
@@ -213,7 +236,7 @@ pub fn send_now(ctx: &Ctx, events: &[Recorded], secret: &str, notes: &mut Notes)
             )),
         }
     }
-    by_smtp
+    if by_smtp { Mailed::Smtp } else { Mailed::No }
 }
 
 fn list_ids(ids: &[MailId]) -> String {

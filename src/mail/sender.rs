@@ -15,6 +15,7 @@ use crate::core::mail::{self, Mail, MailStatus};
 use crate::core::{Command, Event, MailId, Principal, Recorded};
 use jiff::SignedDuration;
 use std::fs::TryLockError;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 /// How long a queued message may wait for its spool file before the sender decides the
@@ -101,6 +102,7 @@ pub fn deliver_with(
         .create(true)
         .truncate(false)
         .write(true)
+        .mode(0o600)
         .open(&lock_path)
         .map_err(|e| format!("cannot open {}: {e}", lock_path.display()))?;
     match lock.try_lock() {
