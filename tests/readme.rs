@@ -43,3 +43,15 @@ fn the_configuration_example_is_valid() {
         .expect("contexts parse");
     assert!(contexts.get("kb").is_ok());
 }
+
+/// The mail settings example (roster.toml in the store's folder) is valid as written.
+#[test]
+fn the_mail_settings_example_is_valid() {
+    let doc = readme();
+    let start = doc.find("```toml\n[mail]").expect("a mail example") + "```toml\n".len();
+    let end = start + doc[start..].find("```").expect("end of the example");
+    let config = roster::mail::MailConfig::parse(&doc[start..end]).expect("the example parses");
+    let smtp = config.smtp.expect("the example configures SMTP");
+    assert_eq!(smtp.port(), 587);
+    assert_eq!(config.base_url, "https://roster.example.org");
+}

@@ -114,6 +114,25 @@ pub trait Backend: Send + Sync {
     fn changes(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
         None
     }
+    /// The folder of a store kept on this machine, where its mail is spooled and
+    /// delivered (`None` for a remote server: the server sends its own mail).
+    fn local_root(&self) -> Option<std::path::PathBuf> {
+        None
+    }
+
+    /// `execute` for a command that sends a link (an invitation, a reset), with the
+    /// link's secret for the message. A local store ignores it (the caller spools the
+    /// message itself, `mail::spool_queued`); the REST client passes it to the server,
+    /// which checks it against the command's hash and mails the link.
+    fn execute_with_link(
+        &self,
+        who: &Principal,
+        cmd: &Command,
+        link_secret: &str,
+    ) -> Result<Vec<Recorded>, BackendError> {
+        let _ = link_secret;
+        self.execute(who, cmd, false)
+    }
 }
 
 /// Reads a value out of the backend's state.

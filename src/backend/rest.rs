@@ -236,6 +236,57 @@ impl RestBackend {
     }
 }
 
+impl RestBackend {
+    /// `execute`, with the secret of the link the command sends when there is one.
+    fn execute_linked(
+        &self,
+        who: &Principal,
+        cmd: &Command,
+        dry_run: bool,
+        link_secret: Option<&str>,
+    ) -> Result<Vec<Recorded>, BackendError> {
+        let anonymous = *who == Principal::Anonymous;
+        if !anonymous && *who != self.principal {
+            return Err(DomainError::Forbidden(format!(
+                "this connection to {} acts as {} (its token decides who acts): to act as {}, use a token of theirs",
+                self.server(),
+                self.name(&self.principal),
+                self.name(who)
+            ))
+            .into());
+        }
+        let body = wire::CommandRequest {
+            command: cmd,
+            dry_run,
+            link_secret,
+        };
+        let reply: wire::CommandReply = if anonymous && self.principal != Principal::Anonymous {
+            self.http.post_anonymous(&["v1", "commands"], &body)?
+        } else {
+            self.http.post(&["v1", "commands"], &body)?
+        };
+        if dry_run || reply.events.is_empty() {
+            return Ok(reply.events);
+        }
+        let _sync = self.lock_sync();
+        let followed = self
+            .replica
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_mut()
+            .map(|r| r.follow(&reply.events));
+        if followed == Some(false)
+            && let Err(e) = self.sync_locked()
+        {
+            // The change is made; only our copy lags. Say so, and catch up on the next
+            // read rather than report a done change as failed.
+            tracing::warn!(server = self.server(), error = %e, "cannot catch up after a change");
+            self.behind.store(true, Ordering::SeqCst);
+        }
+        Ok(reply.events)
+    }
+}
+
 impl Backend for RestBackend {
     fn describe(&self) -> String {
         match &self.scope {
@@ -287,44 +338,16 @@ impl Backend for RestBackend {
         cmd: &Command,
         dry_run: bool,
     ) -> Result<Vec<Recorded>, BackendError> {
-        let anonymous = *who == Principal::Anonymous;
-        if !anonymous && *who != self.principal {
-            return Err(DomainError::Forbidden(format!(
-                "this connection to {} acts as {} (its token decides who acts): to act as {}, use a token of theirs",
-                self.server(),
-                self.name(&self.principal),
-                self.name(who)
-            ))
-            .into());
-        }
-        let body = wire::CommandRequest {
-            command: cmd,
-            dry_run,
-        };
-        let reply: wire::CommandReply = if anonymous && self.principal != Principal::Anonymous {
-            self.http.post_anonymous(&["v1", "commands"], &body)?
-        } else {
-            self.http.post(&["v1", "commands"], &body)?
-        };
-        if dry_run || reply.events.is_empty() {
-            return Ok(reply.events);
-        }
-        let _sync = self.lock_sync();
-        let followed = self
-            .replica
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_mut()
-            .map(|r| r.follow(&reply.events));
-        if followed == Some(false)
-            && let Err(e) = self.sync_locked()
-        {
-            // The change is made; only our copy lags. Say so, and catch up on the next
-            // read rather than report a done change as failed.
-            tracing::warn!(server = self.server(), error = %e, "cannot catch up after a change");
-            self.behind.store(true, Ordering::SeqCst);
-        }
-        Ok(reply.events)
+        self.execute_linked(who, cmd, dry_run, None)
+    }
+
+    fn execute_with_link(
+        &self,
+        who: &Principal,
+        cmd: &Command,
+        link_secret: &str,
+    ) -> Result<Vec<Recorded>, BackendError> {
+        self.execute_linked(who, cmd, false, Some(link_secret))
     }
 
     fn audit(&self, q: &AuditQuery) -> Result<Vec<Recorded>, BackendError> {

@@ -115,6 +115,9 @@ pub enum Cmd {
     /// Whole stores: copy one between a folder and a PostgreSQL database.
     #[command(subcommand)]
     Store(StoreCmd),
+    /// The outbox: invitation and password-reset mail, its delivery, retries.
+    #[command(subcommand)]
+    Mail(MailCmd),
 }
 
 // ----- organisations -----
@@ -719,4 +722,32 @@ pub enum StoreCmd {
         #[arg(long, value_name = "PATH|URL")]
         to: String,
     },
+}
+
+// ----- mail -----
+
+#[derive(Debug, Subcommand)]
+pub enum MailCmd {
+    /// The organisation's outbox, newest first: recipient, kind, subject, status, attempts.
+    List {
+        /// Only messages in this state.
+        #[arg(long, value_enum)]
+        status: Option<MailStatusArg>,
+    },
+    /// Deliver every queued message now (SMTP from roster.toml, else the maildir).
+    Send,
+    /// Queue failed messages again and deliver them.
+    Retry {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Print a message that is still spooled (a maildir delivery, or a failed one).
+    Show { id: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum MailStatusArg {
+    Queued,
+    Sent,
+    Failed,
 }

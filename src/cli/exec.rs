@@ -15,6 +15,8 @@ use serde_json::{Map, Value, json as j};
 pub struct Change {
     pub target: String,
     pub cmd: Result<Command, String>,
+    /// The secret of the link the command sends, for a server to mail it.
+    pub link_secret: Option<String>,
 }
 
 impl Change {
@@ -22,7 +24,14 @@ impl Change {
         Change {
             target: target.into(),
             cmd,
+            link_secret: None,
         }
+    }
+
+    /// A change whose command sends a link made from `secret`.
+    pub fn with_link(mut self, secret: &str) -> Self {
+        self.link_secret = Some(secret.to_string());
+        self
     }
 }
 
@@ -61,7 +70,10 @@ pub fn apply_with(
     let mut single_refusal = None;
     for change in changes {
         let outcome = match change.cmd {
-            Ok(cmd) => match ctx.backend.execute(who, &cmd, ctx.dry_run) {
+            Ok(cmd) => match match &change.link_secret {
+                Some(s) if !ctx.dry_run => ctx.backend.execute_with_link(who, &cmd, s),
+                _ => ctx.backend.execute(who, &cmd, ctx.dry_run),
+            } {
                 Ok(events) => Ok(events),
                 Err(e) if is_fatal(&e) => return Err(Failure::Message(backend_message(&e))),
                 Err(e) => Err(backend_message(&e)),

@@ -39,7 +39,7 @@ pub fn run(ctx: &Ctx, cmd: InvitationCmd) -> Outcome {
                     invitation: i.id,
                     secret_hash: Some(hash),
                 });
-                Change::new(id.clone(), cmd)
+                Change::new(id.clone(), cmd).with_link(&secret)
             })?;
             exec::apply_with(ctx, &who, vec![change], link_notes(ctx, secret))
         }
@@ -97,17 +97,25 @@ pub fn link_notes(ctx: &Ctx, secret: String) -> impl FnMut(&Applied, &mut Notes)
             ));
             return Ok(());
         }
+        notes
+            .lines
+            .push(format!("  invitation {id} expires {}", when(expires)));
+        let mailed = super::mail::send_now(ctx, done.events, &secret, notes);
+        if mailed == super::mail::Mailed::Smtp {
+            return Ok(());
+        }
         let accept = format!(
             "roster{} invitation accept {id} --secret {}",
             store_flag(&ctx.store_path),
             shell_quote(&secret)
         );
-        notes
-            .lines
-            .push(format!("  invitation {id} expires {}", when(expires)));
         notes.lines.push(
-            "  mail delivery is not configured: pass this link on yourself; it is shown only once:"
-                .into(),
+            if mailed == super::mail::Mailed::ByServer {
+                "  should its mail not arrive, pass this link on yourself; it is shown only once:"
+            } else {
+                "  mail delivery is not configured: pass this link on yourself; it is shown only once:"
+            }
+            .into(),
         );
         notes.lines.push(format!("    {accept}"));
         notes.fields.insert("secret".into(), j!(secret));

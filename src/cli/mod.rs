@@ -15,6 +15,7 @@ mod fail;
 mod group;
 mod init;
 mod invitation;
+mod mail;
 mod org;
 mod output;
 mod program;
@@ -103,6 +104,7 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
         Cmd::Approval(c) => approval::run(&ctx, c),
         Cmd::Audit(a) => audit::run(&ctx, a),
         Cmd::Token(c) => token::run(global, &ctx, c),
+        Cmd::Mail(c) => mail::run(&ctx, c),
     }
 }
 

@@ -9,6 +9,9 @@ use crate::server::{self, Config};
 use std::io::{IsTerminal, Write};
 use tracing_subscriber::EnvFilter;
 
+/// How often `roster serve` looks for queued mail.
+const SENDER_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub fn run(global: &Global, args: ServeArgs) -> Outcome {
     let path = store_path(global)?;
     if !store::exists(&path) {
@@ -18,6 +21,8 @@ pub fn run(global: &Global, args: ServeArgs) -> Outcome {
         ));
     }
     let backend = store::open(&path)?;
+    // A broken roster.toml stops the server here rather than failing every message later.
+    let mail = crate::mail::MailConfig::load(&path).map_err(Failure::Message)?;
     // Request logs go to stderr (stdout carries the address for scripts); ROSTER_LOG
     // filters them like RUST_LOG does.
     let filter = EnvFilter::try_from_env("ROSTER_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
@@ -39,9 +44,22 @@ pub fn run(global: &Global, args: ServeArgs) -> Outcome {
             .map_err(|e| Failure::msg(format!("cannot listen on {}: {e}", args.listen)))?;
         say(format!("listening on http://{addr}"));
         let _ = std::io::stdout().flush();
-        server::serve(listener, backend, Config::default(), stop_signal())
+        match &mail.smtp {
+            Some(s) => tracing::info!("mail goes to {}:{}", s.host, s.port()),
+            None => tracing::info!(
+                "mail goes to {} (no [smtp] in roster.toml)",
+                path.join("maildir").display()
+            ),
+        }
+        let sender = tokio::spawn(crate::mail::background::run(
+            backend.clone(),
+            SENDER_INTERVAL,
+        ));
+        let served = server::serve(listener, backend, Config::default(), stop_signal())
             .await
-            .map_err(|e| Failure::msg(format!("the server failed: {e}")))
+            .map_err(|e| Failure::msg(format!("the server failed: {e}")));
+        sender.abort();
+        served
     })?;
     say("roster serve stopped");
     Ok(())

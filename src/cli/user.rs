@@ -192,13 +192,17 @@ fn reset_password(ctx: &Ctx, emails: &[String]) -> Outcome {
         // Only the hash goes into the command; the secret is printed once below.
         let (secret, hash) = secret::new_secret().map_err(|e| Failure::Message(e.to_string()))?;
         secrets.insert(email.clone(), secret);
-        changes.push(Change::new(
-            email,
-            id.map(|account| Command::RequestPasswordReset {
-                account,
-                secret_hash: Some(hash),
-            }),
-        ));
+        let secret = &secrets[&email];
+        changes.push(
+            Change::new(
+                email.clone(),
+                id.map(|account| Command::RequestPasswordReset {
+                    account,
+                    secret_hash: Some(hash),
+                }),
+            )
+            .with_link(secret),
+        );
     }
     let dry_run = ctx.dry_run;
     exec::apply_with(ctx, &who, changes, |done: &Applied, notes: &mut Notes| {
@@ -213,8 +217,17 @@ fn reset_password(ctx: &Ctx, emails: &[String]) -> Outcome {
             _ => None,
         });
         if let Some(secret) = secrets.get(done.target) {
+            let mailed = super::mail::send_now(ctx, done.events, secret, notes);
+            if mailed == super::mail::Mailed::Smtp {
+                return Ok(());
+            }
+            let why = if mailed == super::mail::Mailed::ByServer {
+                "should the mail not arrive"
+            } else {
+                "mail delivery is not configured"
+            };
             notes.lines.push(format!(
-                "  mail delivery is not configured: pass this reset secret to {} yourself (valid until {}):",
+                "  {why}: pass this reset secret to {} yourself (valid until {}):",
                 done.target,
                 when_opt(expires)
             ));
@@ -256,7 +269,7 @@ fn invite(ctx: &Ctx, a: InviteArgs) -> Outcome {
                 secret_hash: Some(hash),
             })
         })();
-        Change::new(a.email.clone(), cmd)
+        Change::new(a.email.clone(), cmd).with_link(&secret)
     })?;
     let notes = link_notes(ctx, secret);
     exec::apply_with(ctx, &who, vec![change], notes)

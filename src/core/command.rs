@@ -290,6 +290,19 @@ pub enum Command {
     RevokeToken {
         token: TokenId,
     },
+
+    // Outbox
+    /// The mail sender reports how delivering a message went (`error`: it gave up).
+    RecordMailDelivery {
+        mail: MailId,
+        attempts: u32,
+        #[serde(default)]
+        error: Option<String>,
+    },
+    /// Queue a failed message again.
+    RetryMail {
+        mail: MailId,
+    },
 }
 
 fn member_level() -> Level {
@@ -351,6 +364,8 @@ impl Command {
             Decide { .. } => "decide",
             IssueToken { .. } => "issue token",
             RevokeToken { .. } => "revoke token",
+            RecordMailDelivery { .. } => "record mail delivery",
+            RetryMail { .. } => "retry mail",
         }
     }
 }

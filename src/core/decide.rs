@@ -60,6 +60,13 @@ pub fn label(dir: &Directory, who: &Principal) -> String {
     }
 }
 
+/// An invitee's name for a greeting.
+fn name_of(i: &Invitation) -> String {
+    format!("{} {}", i.first_name, i.last_name)
+        .trim()
+        .to_string()
+}
+
 /// Hands out fresh ids in order, starting from the directory's counter.
 struct Ids(u64);
 impl Ids {
@@ -736,7 +743,14 @@ impl<'a> Ctx<'a> {
                     secret_hash: secret_hash.clone(),
                     account: None,
                 };
-                done(*org, vec![Event::InvitationSent { invitation }])
+                let kind = super::mail::MailKind::Invitation {
+                    invitation: invitation.id,
+                };
+                let to = (invitation.email.clone(), name_of(&invitation));
+                let mail = self.mail_with_link(secret_hash, kind, *org, (&to.0, &to.1));
+                let mut events = vec![Event::InvitationSent { invitation }];
+                events.extend(mail);
+                done(*org, events)
             }
             AcceptInvitation {
                 invitation,
@@ -908,14 +922,16 @@ impl<'a> Ctx<'a> {
                     return conflict(format!("{} has an account now", inv.email));
                 }
                 let ttl = self.dir.orgs[&inv.org].settings.invitation_ttl_hours;
-                done(
-                    inv.org,
-                    vec![Event::InvitationResent {
-                        invitation: inv.id,
-                        expires: self.now + hours(ttl),
-                        secret_hash: secret_hash.clone(),
-                    }],
-                )
+                let kind = super::mail::MailKind::Invitation { invitation: inv.id };
+                let name = name_of(inv);
+                let mail = self.mail_with_link(secret_hash, kind, inv.org, (&inv.email, &name));
+                let mut events = vec![Event::InvitationResent {
+                    invitation: inv.id,
+                    expires: self.now + hours(ttl),
+                    secret_hash: secret_hash.clone(),
+                }];
+                events.extend(mail);
+                done(inv.org, events)
             }
             ExpireInvitations { org } => {
                 self.org(*org)?;
@@ -1178,7 +1194,12 @@ impl<'a> Ctx<'a> {
                     used: false,
                     secret_hash: secret_hash.clone(),
                 };
-                done(a.org, vec![Event::PasswordResetRequested { reset }])
+                let kind = super::mail::MailKind::PasswordReset { reset: reset.id };
+                let name = a.full_name();
+                let mail = self.mail_with_link(secret_hash, kind, a.org, (&a.email, &name));
+                let mut events = vec![Event::PasswordResetRequested { reset }];
+                events.extend(mail);
+                done(a.org, events)
             }
 
             // ----- roles -----
@@ -1987,7 +2008,71 @@ impl<'a> Ctx<'a> {
                 expires,
             } => self.issue_token(principal, label, token_hash, *expires),
             RevokeToken { token } => self.revoke_token(*token),
+            RecordMailDelivery {
+                mail,
+                attempts,
+                error,
+            } => self.record_mail_delivery(*mail, *attempts, error.as_deref()),
+            RetryMail { mail } => self.retry_mail(*mail),
         }
+    }
+
+    /// The queued message that goes with a link, when the command carries one (a
+    /// secret hash): queued in the same step so the store never has one without the other.
+    fn mail_with_link(
+        &mut self,
+        secret_hash: &Option<String>,
+        kind: super::mail::MailKind,
+        org: OrgId,
+        to: (&str, &str),
+    ) -> Option<Event> {
+        secret_hash.as_ref()?;
+        let o = self.dir.orgs.get(&org)?;
+        let id = MailId(self.ids.next());
+        let by = label(self.dir, self.actor.who);
+        let mail = super::mail::queued(id, kind, o, to, &by, self.now);
+        Some(Event::MailQueued { mail })
+    }
+
+    /// Only the mail sender (which runs as the platform operator: it is the store's own
+    /// machinery) reports deliveries; a message is delivered or given up on once.
+    fn record_mail_delivery(&mut self, id: MailId, attempts: u32, error: Option<&str>) -> Out {
+        if !self.actor.is_operator() {
+            return forbidden("only the mail sender records deliveries");
+        }
+        let Some(m) = self.dir.mails.get(&id) else {
+            return not_found(format!("no mail {id}"));
+        };
+        if m.status != super::mail::MailStatus::Queued {
+            return conflict(format!("mail {id} is {}, not queued", m.status.as_str()));
+        }
+        let event = match error {
+            None => Event::MailSent { mail: id, attempts },
+            Some(reason) => Event::MailFailed {
+                mail: id,
+                attempts,
+                reason: super::mail::single_line(reason).chars().take(500).collect(),
+            },
+        };
+        done(m.org, vec![event])
+    }
+
+    /// Those who send mail (members.invite or members.manage) may queue a failed one again.
+    fn retry_mail(&mut self, id: MailId) -> Out {
+        let m = match self.dir.mails.get(&id) {
+            Some(m) if self.reaches(m.org) => m,
+            _ => return not_found(format!("no mail {id} in your organisation")),
+        };
+        if !self.has(m.org, perms::MEMBERS_INVITE) {
+            self.need(m.org, perms::MEMBERS_MANAGE, "retry mail")?;
+        }
+        if m.status != super::mail::MailStatus::Failed {
+            return conflict(format!(
+                "mail {id} is {}: only a failed message is retried",
+                m.status.as_str()
+            ));
+        }
+        done(m.org, vec![Event::MailRequeued { mail: id }])
     }
 
     /// An account issues tokens only for itself; the operator for anyone. A token for an

@@ -23,6 +23,9 @@ pub struct Directory {
     /// API tokens for `roster serve` (absent from stores made before tokens existed).
     #[serde(default)]
     pub tokens: BTreeMap<TokenId, Token>,
+    /// The outbox (absent from stores made before mail existed).
+    #[serde(default)]
+    pub mails: BTreeMap<MailId, super::mail::Mail>,
     /// The next id to hand out (shared by every kind of entity).
     pub next_id: u64,
     /// The sequence number of the last applied event.
@@ -445,6 +448,9 @@ impl Directory {
                 if let Some(t) = self.tokens.get_mut(token) {
                     t.revoked = true;
                 }
+            }
+            MailQueued { .. } | MailSent { .. } | MailFailed { .. } | MailRequeued { .. } => {
+                super::mail::apply(self, event, at)
             }
         }
     }

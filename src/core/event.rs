@@ -184,6 +184,23 @@ pub enum Event {
     TokenRevoked {
         token: TokenId,
     },
+    /// A message joined the outbox (with the invitation or reset it carries the link of).
+    MailQueued {
+        mail: super::mail::Mail,
+    },
+    MailSent {
+        mail: MailId,
+        attempts: u32,
+    },
+    MailFailed {
+        mail: MailId,
+        attempts: u32,
+        reason: String,
+    },
+    /// A failed message was queued again (`mail retry`).
+    MailRequeued {
+        mail: MailId,
+    },
 }
 
 /// How an account came to be.

@@ -71,3 +71,7 @@ id_type!(
     /// An API token (bearer secret for `roster serve`).
     TokenId, "t"
 );
+id_type!(
+    /// A message in the outbox (an invitation or a password-reset mail).
+    MailId, "m"
+);

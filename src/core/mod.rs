@@ -8,6 +8,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod invariants;
+pub mod mail;
 pub mod model;
 pub mod perms;
 pub mod policy;

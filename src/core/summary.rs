@@ -195,6 +195,19 @@ pub fn summary(dir: &Directory, rec: &Recorded) -> String {
             format!("issued API token {}{label} for {whom}", token.id)
         }
         TokenRevoked { token } => format!("revoked API token {token}"),
+        MailQueued { mail } => format!(
+            "queued {} mail {} to {}",
+            mail.kind.as_str().replace('_', " "),
+            mail.id,
+            mail.to
+        ),
+        MailSent { mail, attempts } => format!("sent mail {mail} (attempt {attempts})"),
+        MailFailed {
+            mail,
+            attempts,
+            reason,
+        } => format!("gave up on mail {mail} after {attempts} attempts: {reason}"),
+        MailRequeued { mail } => format!("queued mail {mail} again"),
     }
 }
 

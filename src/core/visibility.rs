@@ -51,6 +51,7 @@ impl Viewer {
 /// - contracts only with `contracts.read`;
 /// - invitations with `invitations.read`, else those the caller sent;
 /// - approval requests with `members.approve`, else the caller's own;
+/// - the outbox with `members.invite` or `members.manage`;
 /// - roles: all with `roles.read`, else the program roles and the organisation roles
 ///   that something the caller can see refers to (so its own permissions still add up).
 pub fn redact(dir: &Directory, who: &Principal, org: OrgId, now: Timestamp) -> Directory {
@@ -102,6 +103,12 @@ pub fn redact(dir: &Directory, who: &Principal, org: OrgId, now: Timestamp) -> D
             out.requests.insert(r.id, r.clone());
         }
     }
+    // The outbox: for those who send mail (recipients and subjects, never a body).
+    if sees_outbox(&v) {
+        for m in dir.mails.values().filter(|m| m.org == org) {
+            out.mails.insert(m.id, m.clone());
+        }
+    }
     let referenced = referenced_roles(&out);
     for r in dir.roles_of(org) {
         if v.has(perms::ROLES_READ) || r.scope == Scope::Program || referenced.contains(&r.id) {
@@ -110,6 +117,11 @@ pub fn redact(dir: &Directory, who: &Principal, org: OrgId, now: Timestamp) -> D
     }
     out.reindex();
     out
+}
+
+/// Who may see the outbox: those who send its mail (invitations, password resets).
+fn sees_outbox(v: &Viewer) -> bool {
+    v.has(perms::MEMBERS_INVITE) || v.has(perms::MEMBERS_MANAGE)
 }
 
 fn reaches(dir: &Directory, who: &Principal, org: OrgId) -> bool {
@@ -266,6 +278,9 @@ fn concerns(dir: &Directory, who: &Principal, v: &Viewer, event: &Event, now: Ti
             .tokens
             .get(token)
             .is_some_and(|t| own_token(&t.principal)),
+        MailQueued { .. } | MailSent { .. } | MailFailed { .. } | MailRequeued { .. } => {
+            sees_outbox(v)
+        }
     }
 }
 

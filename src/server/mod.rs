@@ -14,6 +14,7 @@ mod cursor;
 mod extract;
 mod feed;
 mod limits;
+mod mail;
 mod openapi;
 mod problem;
 mod routes;

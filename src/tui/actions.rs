@@ -32,6 +32,9 @@ pub fn act(app: &mut App, action: Action) -> Vec<Effect> {
     if action == Action::Organisation {
         return super::org::open_view(app);
     }
+    if action == Action::Outbox {
+        return super::outbox::open_view(app);
+    }
     if app.org_view() {
         return match action {
             Action::Edit => super::org::profile_form(app),

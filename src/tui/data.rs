@@ -670,6 +670,8 @@ pub enum Target {
     Event(u64),
     /// The organisation itself: profile, settings, terminology.
     Org(OrgId),
+    /// The organisation's outbox (`M`).
+    Outbox(OrgId),
 }
 
 /// A detail view: a title and sections of label/value lines.
@@ -713,6 +715,9 @@ pub fn load_detail(
     who: &Principal,
     target: Target,
 ) -> Result<Detail, BackendError> {
+    if let Target::Outbox(org) = target {
+        return super::outbox::load(backend, who, org);
+    }
     let now = backend.now();
     // An account's history is part of the audit trail: only for those who may read it.
     let (org, extra) = crate::backend::query(backend, |dir| match target {
@@ -1145,6 +1150,7 @@ pub fn detail(
             }
         }
         Target::Org(id) => org_detail(dir, who, id, now),
+        Target::Outbox(org) => super::outbox::detail(dir, who, org, now, &Default::default()),
         Target::Event(seq) => {
             let Some(e) = events.iter().find(|e| e.seq == seq) else {
                 return gone("This event");

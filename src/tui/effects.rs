@@ -10,25 +10,33 @@ use crate::backend::{Backend, BackendError};
 use crate::core::{Command, DomainError, Principal};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Puts a fresh link secret into commands that send one, and returns the secret when
-/// the administrator has to hand it over (invitations; a password-reset link goes to
-/// the account holder only, never to the manager: seed 002).
-fn with_secret(cmd: &Command) -> Result<(Command, Option<String>), String> {
+/// A command with its fresh link secret: `mailed` goes into the message (spooled on a
+/// local store), `shown` is returned when the administrator has to hand it over
+/// (invitations; a password-reset link goes to the account holder only, never to the
+/// manager: seed 002).
+struct WithSecret {
+    cmd: Command,
+    shown: Option<String>,
+    mailed: Option<String>,
+}
+
+/// Puts a fresh link secret into commands that send one.
+fn with_secret(cmd: &Command) -> Result<WithSecret, String> {
     let mut cmd = cmd.clone();
-    let shown = match &mut cmd {
+    let (shown, mailed) = match &mut cmd {
         Command::Invite { secret_hash, .. } | Command::ResendInvitation { secret_hash, .. } => {
             let (secret, hash) = crate::secret::new_secret().map_err(|e| e.to_string())?;
             *secret_hash = Some(hash);
-            Some(secret)
+            (Some(secret.clone()), Some(secret))
         }
         Command::RequestPasswordReset { secret_hash, .. } => {
-            let (_, hash) = crate::secret::new_secret().map_err(|e| e.to_string())?;
+            let (secret, hash) = crate::secret::new_secret().map_err(|e| e.to_string())?;
             *secret_hash = Some(hash);
-            None
+            (None, Some(secret))
         }
-        _ => None,
+        _ => (None, None),
     };
-    Ok((cmd, shown))
+    Ok(WithSecret { cmd, shown, mailed })
 }
 
 /// Runs jobs one by one, stopping early on Esc (`cancel`) or a store failure.
@@ -46,21 +54,40 @@ pub fn run_jobs(
         total: jobs.len(),
         ..Default::default()
     };
+    let mut queued_mail = false;
     for (i, job) in jobs.iter().enumerate() {
         if cancel.load(Ordering::SeqCst) {
             report.cancelled = true;
             break;
         }
-        let (cmd, secret) = match with_secret(&job.cmd) {
+        let WithSecret {
+            cmd,
+            shown: secret,
+            mailed,
+        } = match with_secret(&job.cmd) {
             Ok(x) => x,
             Err(e) => {
                 report.failed = Some(e);
                 break;
             }
         };
-        match backend.execute(who, &cmd, false) {
-            Ok(_) => {
+        // A server is given the link's secret to mail it; a local store ignores it and
+        // the message is spooled here, below.
+        let result = match &mailed {
+            Some(s) => backend.execute_with_link(who, &cmd, s),
+            None => backend.execute(who, &cmd, false),
+        };
+        match result {
+            Ok(events) => {
                 tracing::info!(verb = job.cmd.verb(), "done");
+                // On a local store the message is written now, while the secret is
+                // known; a server spools its own (see `mail`).
+                if let Some(s) = &mailed {
+                    match crate::mail::spool_queued(backend, &events, s) {
+                        Ok(ids) => queued_mail |= !ids.is_empty(),
+                        Err(e) => tracing::warn!("cannot write the message: {e}"),
+                    }
+                }
                 report.ok.push(job.label.clone());
                 if let Some(s) = secret {
                     report.secrets.push((job.label.clone(), s));
@@ -92,6 +119,12 @@ pub fn run_jobs(
             }
         }
         progress(i + 1, jobs.len());
+    }
+    if queued_mail {
+        // Deliver at once (SMTP or the maildir); the Outbox (`M`) shows how it went.
+        if let Err(e) = crate::mail::deliver_queued(backend) {
+            tracing::warn!("mail not delivered: {e}");
+        }
     }
     report
 }

@@ -110,6 +110,7 @@ actions! {
     End = "end", Seats = "seats", History = "history", AddMember = "add_member", RemoveMember = "remove_member",
     Resend = "resend", AuditFilter = "audit_filter", Follow = "follow",
     Organisation = "organisation", Settings = "settings",
+    Outbox = "outbox",
 }
 
 impl Action {
@@ -589,6 +590,13 @@ const DEFAULTS: &[Row] = {
             Organisation,
             Some("organisation"),
             "the organisation: profile, settings, terminology",
+            Global,
+        ),
+        (
+            "M",
+            Outbox,
+            None,
+            "the outbox: mail sent, queued, failed, and links to pass on",
             Global,
         ),
         ("ctrl-r", Reload, None, "reload now", Global),

@@ -19,6 +19,7 @@ pub mod link;
 pub mod list;
 pub mod loading;
 pub mod org;
+pub mod outbox;
 pub mod runtime;
 pub mod text;
 pub mod view;

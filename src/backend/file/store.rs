@@ -333,6 +333,10 @@ impl Backend for FileStore {
         format!("file:{}", self.paths.root.display())
     }
 
+    fn local_root(&self) -> Option<std::path::PathBuf> {
+        Some(self.paths.root.clone())
+    }
+
     fn read(&self, f: &mut dyn FnMut(&Directory)) -> Result<(), BackendError> {
         // Pick up others' changes first (cheap when there are none).
         self.refresh()?;

@@ -39,6 +39,9 @@ pub struct Events {
 pub struct CommandRequest<'a> {
     pub command: &'a Command,
     pub dry_run: bool,
+    /// The secret of the link the command sends, for the server to mail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_secret: Option<&'a str>,
 }
 
 /// The reply to a command: its events (a preview for a dry run).

@@ -434,6 +434,7 @@ async fn reset_password(
         Ok((cmd, pre))
     })
     .await?;
+    crate::server::mail::spool(&s, &events, &secret).await;
     Ok(Json(WithSecret { events, secret }))
 }
 

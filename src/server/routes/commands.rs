@@ -58,6 +58,10 @@ pub struct CommandRequest {
     /// Decide without committing: the events it would record, or why it is refused.
     #[serde(default)]
     pub dry_run: bool,
+    /// For a command that sends a link (invite, resend, password reset): the secret
+    /// whose hash the command carries, so the server can mail the link.
+    #[serde(default)]
+    pub link_secret: Option<String>,
 }
 
 async fn command(
@@ -65,9 +69,18 @@ async fn command(
     MaybeCaller(who): MaybeCaller,
     Body(req): Body<CommandRequest>,
 ) -> Reply<Json<Events>> {
-    act::execute(&s, who, req.command, req.dry_run)
-        .await
-        .map(act::events)
+    let secret = match req.link_secret {
+        Some(secret) => {
+            crate::server::mail::check_link_secret(&req.command, &secret)?;
+            Some(secret)
+        }
+        None => None,
+    };
+    let events = act::execute(&s, who, req.command, req.dry_run).await?;
+    if let (Some(secret), false) = (secret, req.dry_run) {
+        crate::server::mail::spool(&s, &events, &secret).await;
+    }
+    Ok(act::events(events))
 }
 
 #[derive(Debug, Deserialize)]

@@ -186,6 +186,7 @@ async fn create(
         })
     })
     .await?;
+    crate::server::mail::spool(&s, &events, &secret).await;
     let invitation = find(&events, |e| match e {
         Event::InvitationSent { invitation } => Some(invitation.clone()),
         _ => None,
@@ -233,6 +234,7 @@ async fn resend(
         })
     })
     .await?;
+    crate::server::mail::spool(&s, &events, &secret).await;
     Ok(Json(WithSecret { events, secret }))
 }
 

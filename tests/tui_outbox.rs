@@ -1,0 +1,146 @@
+//! The console's Outbox (`M`): invitation and reset mail with its delivery status, and
+//! for a message kept in the maildir (no SMTP configured), the link to pass on.
+
+mod mail_support;
+mod tui_support;
+
+use crossterm::event::KeyCode;
+
+use roster::core::{Command, Level, Principal};
+use roster::tui::app::{self, Effect};
+use roster::tui::data::Target;
+use tui_support::*;
+
+/// A fixed secret, so the snapshot does not change from run to run.
+const SECRET: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// Alice invites Ivy the way the console does, and the message goes to the maildir.
+fn invited(fx: &Fixture) {
+    let recs = fx.exec(
+        &fx.as_alice(),
+        Command::Invite {
+            org: fx.org,
+            email: "ivy@acme.example".into(),
+            first_name: "Ivy".into(),
+            last_name: "Ng".into(),
+            message: String::new(),
+            level: Level::Member,
+            roles: vec![],
+            programs: vec![],
+            expires: None,
+            secret_hash: Some(roster::secret::hash(SECRET)),
+        },
+    );
+    roster::mail::spool_queued(fx.store.as_ref(), &recs, SECRET).unwrap();
+    let done = roster::mail::deliver_queued(fx.store.as_ref()).unwrap();
+    assert!(done.iter().all(|d| d.outcome.is_ok()), "{done:?}");
+}
+
+#[test]
+fn m_opens_the_outbox_as_a_view_over_the_tab() {
+    let fx = fixture();
+    let mut app = pinned(&fx, fx.as_alice(), (100, 30));
+    let fx_out = app::update(&mut app, ch('M'));
+    let target = app.detail.as_ref().map(|d| d.target);
+    assert_eq!(target, Some(Target::Outbox(fx.org)));
+    assert!(
+        fx_out.iter().any(|e| matches!(
+            e,
+            Effect::LoadDetail {
+                target: Target::Outbox(_),
+                ..
+            }
+        )),
+        "{fx_out:?}"
+    );
+}
+
+#[test]
+fn the_outbox_shows_the_status_and_the_link_of_a_maildir_message() {
+    let fx = fixture();
+    invited(&fx);
+    let mut app = pinned(&fx, fx.as_alice(), (100, 30));
+    send(&mut app, fx.store.as_ref(), ch('M'));
+    let text = screen(&app, 100, 30);
+    assert!(text.contains("ivy@acme.example"), "{text}");
+    assert!(text.contains("sent (1 attempt)"), "{text}");
+    // The whole link, with the secret, to pass on.
+    let joined: String = text.lines().map(|l| l.trim_matches(['│', ' '])).collect();
+    assert!(
+        joined.contains(&format!("/invitations/accept#{SECRET}")),
+        "{text}"
+    );
+    insta::assert_snapshot!("outbox_100x30", text);
+}
+
+#[test]
+fn a_member_without_the_right_is_told_the_outbox_is_not_theirs() {
+    let fx = fixture();
+    invited(&fx);
+    let mut app = pinned(&fx, Principal::Account { id: fx.carol }, (100, 30));
+    send(&mut app, fx.store.as_ref(), ch('M'));
+    let text = screen(&app, 100, 30);
+    assert!(
+        text.contains("The outbox is for those who send mail"),
+        "{text}"
+    );
+    assert!(!text.contains("ivy@acme.example"), "{text}");
+    assert!(!text.contains(SECRET), "{text}");
+}
+
+/// The first half, through the console: an administrator invites someone, the
+/// mail arrives at a real SMTP server on loopback, and its link is the invitation's.
+#[test]
+fn an_invitation_made_in_the_console_arrives_over_smtp() {
+    let Some(sink) = mail_support::sink() else {
+        return;
+    };
+    let fx = fixture();
+    std::fs::write(
+        fx.path().join("roster.toml"),
+        mail_support::smtp_toml(sink.port),
+    )
+    .unwrap();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('i'));
+    typed(&mut app, b.as_ref(), "ivan@acme.example");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    typed(&mut app, b.as_ref(), "Ivan");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    typed(&mut app, b.as_ref(), "Petrov");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    send(&mut app, b.as_ref(), ctrl('s')); // access: none
+    send(&mut app, b.as_ref(), key(KeyCode::Enter)); // no message
+    send(&mut app, b.as_ref(), key(KeyCode::Enter)); // confirm
+    let inv = fx
+        .read(|d| {
+            d.invitations
+                .values()
+                .find(|i| i.email == "ivan@acme.example")
+                .cloned()
+        })
+        .expect("invited");
+    let got = mail_support::received(&sink);
+    let msg = got
+        .iter()
+        .find(|m| m.contains("ivan@acme.example"))
+        .unwrap_or_else(|| panic!("no mail for ivan in {got:?}"));
+    let link = msg
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("https://roster.example.org/invitations/accept#"))
+        .unwrap_or_else(|| panic!("no link in {msg}"));
+    let secret = roster::mail::links::secret_of(link).unwrap();
+    assert_eq!(Some(roster::secret::hash(secret)), inv.secret_hash);
+    // The outbox says it went (once the results are closed).
+    send(&mut app, b.as_ref(), key(KeyCode::Esc));
+    send(&mut app, b.as_ref(), ch('M'));
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("ivan@acme.example"), "{text}");
+    assert!(text.contains("sent (1 attempt)"), "{text}");
+    assert!(
+        !text.contains(secret),
+        "an SMTP delivery keeps no link: {text}"
+    );
+}
