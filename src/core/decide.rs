@@ -14,6 +14,8 @@ use super::validate;
 use jiff::{SignedDuration, Timestamp};
 use std::collections::BTreeSet;
 
+mod credentials;
+
 /// Decides a command and numbers its events, ready to append and apply.
 pub fn execute(
     dir: &Directory,
@@ -1987,6 +1989,28 @@ impl<'a> Ctx<'a> {
                 expires,
             } => self.issue_token(principal, label, token_hash, *expires),
             RevokeToken { token } => self.revoke_token(*token),
+
+            // ----- credentials and sessions (decide/credentials.rs) -----
+            CompletePasswordReset {
+                secret_hash,
+                password_hash,
+            } => self.complete_password_reset(secret_hash, password_hash),
+            AcceptInvitationLink {
+                secret_hash,
+                password_hash,
+                first_name,
+                last_name,
+            } => self.accept_invitation_link(
+                secret_hash,
+                password_hash,
+                first_name.as_deref(),
+                last_name.as_deref(),
+            ),
+            StartSession {
+                account,
+                token_hash,
+            } => self.start_session(*account, token_hash),
+            RevokeSessions { account } => self.revoke_sessions(*account),
         }
     }
 
@@ -2053,6 +2077,7 @@ impl<'a> Ctx<'a> {
             created: self.now,
             expires,
             revoked: false,
+            session: false,
         };
         Ok((org, vec![Event::TokenIssued { token }]))
     }
@@ -2290,6 +2315,7 @@ fn check_settings(s: &Settings) -> Decision<()> {
     for (what, h) in [
         ("invitation lifetime", s.invitation_ttl_hours),
         ("reset-link lifetime", s.reset_ttl_hours),
+        ("session lifetime", s.session_ttl_hours),
     ] {
         if h == 0 || h > 24 * 90 {
             return invalid(format!("the {what} must be between 1 hour and 90 days"));

@@ -266,6 +266,7 @@ fn concerns(dir: &Directory, who: &Principal, v: &Viewer, event: &Event, now: Ti
             .tokens
             .get(token)
             .is_some_and(|t| own_token(&t.principal)),
+        PasswordSet { account: a, .. } => account(a),
     }
 }
 
@@ -278,6 +279,7 @@ pub fn redact_event(rec: &Recorded) -> Recorded {
         InvitationResent { secret_hash, .. } => *secret_hash = None,
         PasswordResetRequested { reset } => reset.secret_hash = None,
         TokenIssued { token } => token.hash = String::new(),
+        PasswordSet { password_hash, .. } => password_hash.clear(),
         _ => {}
     }
     rec
