@@ -11,15 +11,19 @@ mod api;
 mod auth;
 mod config;
 mod cursor;
+mod delivery;
 mod extract;
 mod feed;
 mod limits;
 mod openapi;
 mod problem;
 mod routes;
+mod sessions_state;
 mod state;
+mod throttle;
 
 pub use config::Config;
+pub use delivery::{ResetDelivery, ResetNotice};
 pub use problem::{PROBLEM_JSON, Problem};
 
 use crate::backend::Backend;

@@ -1,0 +1,39 @@
+//! The server's memory of failed sign-ins: one throttle per client address, one per
+//! (organisation, email), so neither one address guessing many emails nor many addresses
+//! guessing one email get far.
+
+use super::config::Config;
+use super::throttle::Throttle;
+use std::net::IpAddr;
+use std::time::Duration;
+
+pub struct SignIns {
+    pub by_ip: Throttle<IpAddr>,
+    pub by_email: Throttle<(String, String)>,
+}
+
+impl SignIns {
+    pub fn new(config: &Config) -> Self {
+        SignIns {
+            by_ip: Throttle::new(config.sign_in_limit, config.sign_in_window),
+            by_email: Throttle::new(config.sign_in_limit, config.sign_in_window),
+        }
+    }
+
+    /// How long the caller must wait before its next attempt, if it must.
+    pub fn blocked(&self, ip: IpAddr, key: &(String, String)) -> Option<Duration> {
+        match (self.by_ip.blocked(&ip), self.by_email.blocked(key)) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    pub fn failed(&self, ip: IpAddr, key: &(String, String)) {
+        self.by_ip.strike(&ip);
+        self.by_email.strike(key);
+    }
+
+    pub fn succeeded(&self, key: &(String, String)) {
+        self.by_email.clear(key);
+    }
+}
