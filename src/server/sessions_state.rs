@@ -8,8 +8,31 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 pub struct SignIns {
-    pub by_ip: Throttle<IpAddr>,
-    pub by_email: Throttle<(String, String)>,
+    by_ip: Throttle<IpAddr>,
+    by_email: Throttle<(String, String)>,
+    /// Self-service reset requests, counted apart so asking for links never locks
+    /// anyone out of signing in.
+    pub resets: Resets,
+}
+
+pub struct Resets {
+    by_ip: Throttle<IpAddr>,
+    by_email: Throttle<(String, String)>,
+}
+
+impl Resets {
+    /// Counts one request; how long to wait first, if the caller asked too often.
+    pub fn ask(&self, ip: IpAddr, key: &(String, String)) -> Option<Duration> {
+        let wait = match (self.by_ip.blocked(&ip), self.by_email.blocked(key)) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        if wait.is_none() {
+            self.by_ip.strike(&ip);
+            self.by_email.strike(key);
+        }
+        wait
+    }
 }
 
 impl SignIns {
@@ -17,6 +40,10 @@ impl SignIns {
         SignIns {
             by_ip: Throttle::new(config.sign_in_limit, config.sign_in_window),
             by_email: Throttle::new(config.sign_in_limit, config.sign_in_window),
+            resets: Resets {
+                by_ip: Throttle::new(config.sign_in_limit, config.sign_in_window),
+                by_email: Throttle::new(config.sign_in_limit, config.sign_in_window),
+            },
         }
     }
 

@@ -290,19 +290,18 @@ async fn request_reset(
     ClientIp(ip): ClientIp,
     Body(b): Body<ResetRequestBody>,
 ) -> Reply<Response> {
-    let key = (
-        format!("reset:{}", b.org.trim().to_lowercase()),
-        b.email.trim().to_lowercase(),
-    );
-    if let Some(wait) = s.sign_ins().blocked(ip, &key) {
+    let key = (b.org.trim().to_lowercase(), b.email.trim().to_lowercase());
+    // Each request counts, so nobody floods an inbox.
+    if let Some(wait) = s.sign_ins().resets.ask(ip, &key) {
         return Err(Problem::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "too many password-reset requests: wait, then try again",
+            format!(
+                "too many password-reset requests: wait {} seconds, then try again",
+                wait.as_secs().max(1)
+            ),
         )
         .retry_after(wait.as_secs().max(1)));
     }
-    // Each request counts, so nobody floods an inbox.
-    s.sign_ins().failed(ip, &key);
     let (secret, hash) = new_secret()?;
     let (org, email) = (b.org.clone(), b.email.clone());
     let outcome = s
