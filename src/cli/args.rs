@@ -110,6 +110,11 @@ pub enum Cmd {
     /// Named contexts (server, token, organisation) from the config file.
     #[command(subcommand)]
     Context(ContextCmd),
+    /// Passwords: set a new one with the secret of a reset link.
+    #[command(subcommand)]
+    Password(PasswordCmd),
+    /// Sign in to a server (--server, --org) with email and password; saves the session as a context.
+    Login(LoginArgs),
 }
 
 // ----- organisations -----
@@ -264,6 +269,8 @@ pub enum UserCmd {
     Delete(Emails),
     /// Send password-reset links (prints each secret once).
     ResetPassword(Emails),
+    /// End every live sign-in session of accounts at once (sessions.revoke).
+    RevokeSessions(Emails),
     /// Grant an organisation role to an account.
     Grant {
         email: String,
@@ -603,10 +610,15 @@ pub enum InvitationCmd {
     Resend { id: String },
     /// Accept an invitation: with --secret as the invitee, without as an admin on their behalf.
     Accept {
-        id: String,
-        /// The secret from the invitation link.
+        /// The invitation's id (not needed with --secret and a password).
+        id: Option<String>,
+        /// The secret from the invitation link (or the whole link).
         #[arg(long)]
         secret: Option<String>,
+        /// Choose your password, read from standard input (else asked for on the terminal
+        /// when there is no id); needs --secret.
+        #[arg(long, requires = "secret")]
+        password_stdin: bool,
     },
     /// Record every invitation past its expiry as expired.
     Expire,
@@ -699,4 +711,32 @@ pub enum TokenCmd {
         /// The token's id, e.g. t12.
         id: String,
     },
+}
+
+// ----- passwords and signing in -----
+
+#[derive(Debug, Subcommand)]
+pub enum PasswordCmd {
+    /// Set a new password with the secret of a reset link (once, before it expires).
+    Reset {
+        /// The secret from the reset link (or the whole link).
+        #[arg(long)]
+        secret: String,
+        /// Read the new password from standard input instead of asking on the terminal.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Your email in the organisation given with --org.
+    #[arg(long)]
+    pub email: String,
+    /// Read the password from standard input instead of asking on the terminal.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// The name to save the context under (default: the organisation's slug).
+    #[arg(long, value_name = "NAME")]
+    pub save_as: Option<String>,
 }

@@ -133,6 +133,31 @@ impl Ctx {
         })
     }
 
+    /// For acting as nobody in particular with a link's secret (accepting an invitation,
+    /// resetting a password): the local store, or the server without needing a token.
+    pub fn open_anonymous(global: &Global) -> Outcome<Ctx> {
+        let (backend, store_path) = match store::target(global)? {
+            Target::Local(path) => {
+                if !store::exists(&path) {
+                    return fail(format!("there is no store at {}", path.display()));
+                }
+                (store::open(&path)?, path)
+            }
+            Target::Remote(remote) => {
+                let backend: Arc<dyn Backend> = Arc::new(RestBackend::connect(remote.connect)?);
+                (backend, store::default_path().unwrap_or_default())
+            }
+        };
+        Ok(Ctx {
+            backend,
+            store_path,
+            json: global.json,
+            dry_run: global.dry_run,
+            who: Ok(Principal::Anonymous),
+            org: Err("no organisation: the link's secret names it".into()),
+        })
+    }
+
     /// Who acts: the --as account, or the platform operator for a store you own.
     pub fn principal(&self) -> Outcome<Principal> {
         self.who.clone().map_err(Failure::Message)

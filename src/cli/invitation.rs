@@ -43,7 +43,12 @@ pub fn run(ctx: &Ctx, cmd: InvitationCmd) -> Outcome {
             })?;
             exec::apply_with(ctx, &who, vec![change], link_notes(ctx, secret))
         }
-        InvitationCmd::Accept { id, secret } => {
+        InvitationCmd::Accept { id, secret, .. } => {
+            let Some(id) = id else {
+                return Err(Failure::msg(
+                    "say which invitation to accept: its id, or --secret from the link",
+                ));
+            };
             // With the link's secret, the invitee accepts for themselves (anonymous);
             // without it, an administrator accepts on their behalf.
             let (who, hash, org) = match &secret {

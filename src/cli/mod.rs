@@ -8,6 +8,7 @@ mod audit;
 mod context;
 mod contexts;
 mod contract;
+mod credentials;
 mod dates;
 mod exec;
 mod fail;
@@ -16,6 +17,7 @@ mod init;
 mod invitation;
 mod org;
 mod output;
+mod password_input;
 mod program;
 mod resolve;
 mod role;
@@ -80,11 +82,29 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
         Cmd::Demo { path } => return init::demo(global, path),
         Cmd::Serve(a) => return serve::run(global, a),
         Cmd::Context(c) => return contexts::run(global, c),
+        Cmd::Login(a) => return credentials::login(global, a),
+        Cmd::Password(args::PasswordCmd::Reset {
+            secret,
+            password_stdin,
+        }) => return credentials::reset(global, &secret, password_stdin),
+        // The invitee has no token yet: the link's secret is the credential.
+        Cmd::Invitation(args::InvitationCmd::Accept {
+            id,
+            secret: Some(secret),
+            password_stdin,
+        }) if password_stdin || id.is_none() => {
+            return credentials::accept(global, &secret, password_stdin);
+        }
         _ => {}
     }
     let ctx = Ctx::open(global)?;
     match cmd {
-        Cmd::Init { .. } | Cmd::Demo { .. } | Cmd::Context(_) | Cmd::Serve(_) => Ok(()),
+        Cmd::Init { .. }
+        | Cmd::Demo { .. }
+        | Cmd::Context(_)
+        | Cmd::Serve(_)
+        | Cmd::Login(_)
+        | Cmd::Password(_) => Ok(()),
         Cmd::Org(c) => org::run(&ctx, c),
         Cmd::User(c) => user::run(&ctx, c),
         Cmd::Role(c) => role::run(&ctx, c),

@@ -89,6 +89,9 @@ pub fn run(ctx: &Ctx, cmd: UserCmd) -> Outcome {
         UserCmd::Demote(e) => each(ctx, &e.emails, |a| Command::Demote { account: a }),
         UserCmd::Delete(e) => each(ctx, &e.emails, |a| Command::DeleteAccount { account: a }),
         UserCmd::ResetPassword(e) => reset_password(ctx, &e.emails),
+        UserCmd::RevokeSessions(e) => {
+            each(ctx, &e.emails, |a| Command::RevokeSessions { account: a })
+        }
         UserCmd::Grant { email, role, until } => {
             let who = ctx.principal()?;
             let org = ctx.org()?;
