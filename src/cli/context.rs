@@ -47,6 +47,22 @@ pub fn launch(global: &Global) -> Outcome<crate::tui::Launch> {
             store_path: path.clone(),
             principal: Principal::Operator,
             org: None,
+            sign_in: None,
+        });
+    }
+    // A server but no token: the console asks for a password instead.
+    if let Target::Remote(remote) = &target
+        && remote.connect.token.is_none()
+    {
+        return Ok(crate::tui::Launch {
+            backend: None,
+            store_path: store::default_path().unwrap_or_default(),
+            principal: Principal::Anonymous,
+            org: None,
+            sign_in: Some(crate::tui::sign_in::SignInTarget {
+                server: remote.connect.server.trim().to_string(),
+                org: remote.connect.org.clone(),
+            }),
         });
     }
     let ctx = match target {
@@ -58,6 +74,7 @@ pub fn launch(global: &Global) -> Outcome<crate::tui::Launch> {
         org: ctx.org_opt(),
         backend: Some(ctx.backend),
         store_path: ctx.store_path,
+        sign_in: None,
     })
 }
 

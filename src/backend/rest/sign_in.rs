@@ -56,6 +56,11 @@ pub fn sign_in(
         .map_err(|e| match e {
             // Without a token, a 401 here can only mean the email or password is wrong.
             BackendError::Unauthorized(_) => BackendError::Unauthorized(WRONG.into()),
+            // 429: the server's own sentence says how long to wait; "busy" would mislead.
+            BackendError::Busy(m) => match m.find("too many") {
+                Some(i) => BackendError::Busy(m[i..].to_string()),
+                None => BackendError::Busy(m),
+            },
             other => other,
         })
 }
