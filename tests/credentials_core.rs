@@ -390,3 +390,20 @@ fn the_password_hash_never_leaves_the_core() {
         assert!(!shown.contains("argon2"), "{shown}");
     }
 }
+
+#[test]
+fn a_disabled_account_may_still_end_its_own_sessions_and_nothing_else() {
+    let mut o = org(false);
+    let session = sign_in(&mut o.w, o.member);
+    o.w.run(&acct(o.owner), Command::Disable { account: o.member });
+    let e = o.w.refuse(
+        &acct(o.member),
+        Command::RevokeSessions { account: o.owner },
+    );
+    assert!(matches!(e, DomainError::Forbidden(m) if m.contains("disabled")));
+    o.w.run(
+        &acct(o.member),
+        Command::RevokeSessions { account: o.member },
+    );
+    assert_eq!(auth(&o, &session), Err(AuthError::Revoked));
+}

@@ -280,6 +280,31 @@ async fn an_invitee_accepts_signs_in_and_a_disabled_accounts_session_runs_until_
 }
 
 #[tokio::test]
+async fn a_disabled_accounts_live_session_may_sign_out() {
+    let env = Env::new(Config::default());
+    env.member_password("member password").await;
+    let token = env
+        .sign_in("member@acme.example", "member password")
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    run(
+        &env.store,
+        &Principal::Account { id: env.owner },
+        Command::Disable {
+            account: env.member,
+        },
+    );
+    let r = env
+        .send(Method::DELETE, "/v1/sessions/current", Some(&token), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(env.get("/v1/me", &token).await.status, 401);
+}
+
+#[tokio::test]
 async fn an_invitation_link_fails_when_late() {
     let env = Env::new(Config::default());
     let r = env

@@ -183,6 +183,9 @@ pub struct SettingsArgs {
     /// How long a password-reset link stays valid, in hours.
     #[arg(long, value_name = "HOURS")]
     pub reset_hours: Option<u32>,
+    /// How long a sign-in session lasts, in hours.
+    #[arg(long, value_name = "HOURS")]
+    pub session_hours: Option<u32>,
     /// The organisation's word for its owner, e.g. "Main Corporate Contact".
     #[arg(long, value_name = "WORD")]
     pub term_owner: Option<String>,

@@ -111,10 +111,13 @@ fn decide_in(
             let Some(a) = dir.accounts.get(id) else {
                 return forbidden("your account no longer exists");
             };
-            if !a.enabled {
+            // Giving up one's own access is always allowed (signing out while disabled).
+            let exempt = credentials::ends_own_access(dir, a.id, cmd);
+            if !a.enabled && !exempt {
                 return forbidden(format!("{} is disabled and cannot act", a.email));
             }
             match a.approval {
+                _ if exempt => {}
                 Approval::Pending => {
                     return forbidden(format!(
                         "{} is waiting for approval and cannot act yet",

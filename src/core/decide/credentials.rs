@@ -23,6 +23,20 @@ fn check_phc(hash: &str) -> Decision<()> {
     }
 }
 
+/// Whether `cmd` only takes access away from `account` itself: revoking one of its own
+/// tokens or sessions. An inactive account may still do that (a disabled account's live
+/// session may sign out), since it can never give anyone more.
+pub(super) fn ends_own_access(dir: &Directory, account: AccountId, cmd: &Command) -> bool {
+    match cmd {
+        Command::RevokeToken { token } => dir
+            .tokens
+            .get(token)
+            .is_some_and(|t| t.principal == Principal::Account { id: account }),
+        Command::RevokeSessions { account: a } => *a == account,
+        _ => false,
+    }
+}
+
 impl Ctx<'_> {
     /// Seed 002: a reset link works once, until it expires, and only while the account
     /// may sign in at all.
