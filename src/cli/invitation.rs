@@ -102,8 +102,10 @@ pub fn link_notes(ctx: &Ctx, secret: String) -> impl FnMut(&Applied, &mut Notes)
             ));
             return Ok(());
         }
+        // The invitee accepts and chooses a password in one step (asked for, not typed
+        // on the command line).
         let accept = format!(
-            "roster{} invitation accept {id} --secret {}",
+            "roster{} invitation accept --secret {}",
             store_flag(&ctx.store_path),
             shell_quote(&secret)
         );

@@ -222,6 +222,9 @@ fn reset_password(ctx: &Ctx, emails: &[String]) -> Outcome {
                 when_opt(expires)
             ));
             notes.lines.push(format!("    {secret}"));
+            notes.lines.push(format!(
+                "  they set their new password with: roster password reset --secret {secret}"
+            ));
             notes.fields.insert("secret".into(), j!(secret));
         }
         Ok(())

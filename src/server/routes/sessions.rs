@@ -333,13 +333,16 @@ async fn request_reset(
             Event::PasswordResetRequested { reset } => Some(reset.expires),
             _ => None,
         });
-        if let (Some(deliver), Some(expires)) = (&s.config().reset_delivery, expires) {
-            (deliver.0)(ResetNotice {
+        match (&s.config().reset_delivery, expires) {
+            (Some(deliver), Some(expires)) => (deliver.0)(ResetNotice {
                 org,
                 email,
                 secret,
                 expires,
-            });
+            }),
+            _ => tracing::info!(
+                "a password reset was requested, but no mail delivery is configured: no link was sent"
+            ),
         }
     }
     Ok((
