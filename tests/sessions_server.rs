@@ -195,7 +195,12 @@ impl Env {
             )
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
-        let secret = r.body["secret"].as_str().unwrap().to_string();
+        // An administrator never holds the link: it goes to the account's own address.
+        assert!(r.body.get("secret").is_none(), "{}", r.body);
+        assert_eq!(r.body["delivered"], true);
+        let notice = self.resets.lock().unwrap().last().cloned().unwrap();
+        assert_eq!(notice.email, "member@acme.example");
+        let secret = notice.secret;
         let r = self
             .post(
                 "/v1/password-resets/complete",
@@ -550,4 +555,33 @@ async fn the_openapi_document_lists_the_new_routes() {
     ] {
         assert!(r.body["paths"].get(path).is_some(), "{path} missing");
     }
+}
+
+#[tokio::test]
+async fn only_the_account_itself_gets_its_reset_secret_in_a_reply() {
+    let env = Env::new(Config::default());
+    // `member_password` checks that the owner's reply holds no secret.
+    env.member_password("member password").await;
+    let mailed = env.resets.lock().unwrap().len();
+    let session = env
+        .sign_in("member@acme.example", "member password")
+        .await
+        .body["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let own = env
+        .post(
+            &format!("/v1/orgs/acme/accounts/{}/reset-password", env.member),
+            Some(&session),
+            json!({}),
+        )
+        .await;
+    assert_eq!(own.status, 200, "{}", own.body);
+    assert!(own.body["secret"].is_string(), "{}", own.body);
+    assert_eq!(
+        env.resets.lock().unwrap().len(),
+        mailed,
+        "its own link is not mailed"
+    );
 }

@@ -18,7 +18,7 @@ use super::routes::orgs::{OrgPatch, SettingsBody, TermsBody, TransferBody};
 use super::routes::programs::{ChangeBody, ContactBody, NewProgram};
 use super::routes::roles::{GroupGrantBody, NewRole, RolePatch};
 use super::routes::sessions::{
-    AcceptLink, CompleteReset, ResetAccepted, ResetRequestBody, Session, SignIn,
+    AcceptLink, CompleteReset, ResetAccepted, ResetRequestBody, ResetSent, Session, SignIn,
 };
 use utoipa::openapi::path::Paths;
 use utoipa::openapi::schema::{ArrayBuilder, ComponentsBuilder, ObjectBuilder, Schema, Type};
@@ -130,7 +130,8 @@ pub fn document(paths: Paths) -> OpenApi {
         .schema_from::<ResetRequestBody>()
         .schema_from::<ResetAccepted>()
         .schema_from::<CompleteReset>()
-        .schema_from::<AcceptLink>();
+        .schema_from::<AcceptLink>()
+        .schema_from::<ResetSent>();
     for (name, what) in CORE {
         components = components.schema(*name, described(what));
     }
