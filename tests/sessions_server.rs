@@ -585,3 +585,40 @@ async fn only_the_account_itself_gets_its_reset_secret_in_a_reply() {
         "its own link is not mailed"
     );
 }
+
+#[tokio::test]
+async fn an_administrator_cannot_make_a_reset_link_of_their_own_through_commands() {
+    let env = Env::new(Config::default());
+    let (mine, hash) = roster::secret::new_secret().unwrap();
+    let r = env
+        .post(
+            "/v1/commands",
+            Some(&env.owner_token),
+            json!({"command": {"op": "request_password_reset", "account": env.member.0, "secret_hash": hash}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = env
+        .post(
+            "/v1/password-resets/complete",
+            None,
+            json!({"secret": mine, "password": "the admin's choice"}),
+        )
+        .await;
+    assert_eq!(
+        r.status, 403,
+        "the caller's own secret was replaced: {}",
+        r.body
+    );
+    // The link that works went to the account's address.
+    let notice = env.resets.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(notice.email, "member@acme.example");
+    let r = env
+        .post(
+            "/v1/password-resets/complete",
+            None,
+            json!({"secret": notice.secret, "password": "the member's choice"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}

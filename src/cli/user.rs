@@ -204,6 +204,7 @@ fn reset_password(ctx: &Ctx, emails: &[String]) -> Outcome {
         ));
     }
     let dry_run = ctx.dry_run;
+    let remote = crate::tui::link::is_remote(&ctx.backend.describe());
     exec::apply_with(ctx, &who, changes, |done: &Applied, notes: &mut Notes| {
         if dry_run {
             notes
@@ -215,7 +216,14 @@ fn reset_password(ctx: &Ctx, emails: &[String]) -> Outcome {
             Event::PasswordResetRequested { reset } => Some(reset.expires),
             _ => None,
         });
-        if let Some(secret) = secrets.get(done.target) {
+        if remote {
+            // The server made the link itself and mails it to the account.
+            notes.lines.push(format!(
+                "  the server sends the reset link to {} (valid until {})",
+                done.target,
+                when_opt(expires)
+            ));
+        } else if let Some(secret) = secrets.get(done.target) {
             notes.lines.push(format!(
                 "  mail delivery is not configured: pass this reset secret to {} yourself (valid until {}):",
                 done.target,
