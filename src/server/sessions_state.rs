@@ -13,7 +13,13 @@ pub struct SignIns {
     /// Self-service reset requests, counted apart so asking for links never locks
     /// anyone out of signing in.
     pub resets: Resets,
+    /// argon2 runs at once at most: each takes 19 MiB, so a burst of sign-ins cannot
+    /// take the machine's memory (the rest wait their turn).
+    pub hashing: tokio::sync::Semaphore,
 }
+
+/// argon2 computations allowed at once.
+const HASHING_AT_ONCE: usize = 4;
 
 pub struct Resets {
     by_ip: Throttle<IpAddr>,
@@ -44,6 +50,7 @@ impl SignIns {
                 by_ip: Throttle::new(config.sign_in_limit, config.sign_in_window),
                 by_email: Throttle::new(config.sign_in_limit, config.sign_in_window),
             },
+            hashing: tokio::sync::Semaphore::new(HASHING_AT_ONCE),
         }
     }
 

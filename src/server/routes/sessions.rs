@@ -168,11 +168,18 @@ async fn sign_in(
         .await?;
     let password = b.password;
     let stored = found.as_ref().and_then(|(_, _, h)| h.clone());
+    let turn = s
+        .sign_ins()
+        .hashing
+        .acquire()
+        .await
+        .map_err(|_| Problem::internal())?;
     let ok = tokio::task::spawn_blocking(move || {
         credentials::verify_password(&password, stored.as_deref())
     })
     .await
     .unwrap_or(false);
+    drop(turn);
     let Some((account, slug, _)) = found.filter(|_| ok) else {
         s.sign_ins().failed(ip, &key);
         return Err(Problem::new(StatusCode::UNAUTHORIZED, WRONG));
@@ -364,8 +371,14 @@ pub struct CompleteReset {
 }
 
 /// The argon2id hash of a new password, made on the blocking pool.
-async fn hash_new(password: String) -> Reply<String> {
+async fn hash_new(s: &AppState, password: String) -> Reply<String> {
     credentials::check_new(&password).map_err(|e| Problem::unprocessable(e.to_string()))?;
+    let _turn = s
+        .sign_ins()
+        .hashing
+        .acquire()
+        .await
+        .map_err(|_| Problem::internal())?;
     tokio::task::spawn_blocking(move || credentials::hash_password(&password))
         .await
         .map_err(|_| Problem::internal())?
@@ -377,7 +390,7 @@ async fn complete_reset(
     Body(b): Body<CompleteReset>,
 ) -> Reply<Json<Events>> {
     let secret_hash = secret::hash(credentials::links::secret_of(&b.secret));
-    let password_hash = hash_new(b.password).await?;
+    let password_hash = hash_new(&s, b.password).await?;
     act::execute(
         &s,
         Principal::Anonymous,
@@ -410,7 +423,7 @@ async fn accept_invitation(
     Body(b): Body<AcceptLink>,
 ) -> Reply<Response> {
     let secret_hash = secret::hash(credentials::links::secret_of(&b.secret));
-    let password_hash = hash_new(b.password).await?;
+    let password_hash = hash_new(&s, b.password).await?;
     let events = act::execute(
         &s,
         Principal::Anonymous,
