@@ -622,3 +622,56 @@ async fn an_administrator_cannot_make_a_reset_link_of_their_own_through_commands
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
 }
+
+#[tokio::test]
+async fn a_pending_invitee_cannot_sign_in_until_approved() {
+    let env = Env::new(Config::default());
+    let settings = roster::core::Settings {
+        approval_required: true,
+        ..roster::core::Settings::default()
+    };
+    run(
+        &env.store,
+        &Principal::Account { id: env.owner },
+        Command::UpdateOrgSettings {
+            org: env.org,
+            settings,
+        },
+    );
+    let r = env
+        .post(
+            "/v1/orgs/acme/invitations",
+            Some(&env.owner_token),
+            json!({"email": "pat@acme.example"}),
+        )
+        .await;
+    let secret = r.body["secret"].as_str().unwrap().to_string();
+    let r = env
+        .post(
+            "/v1/invitations/accept",
+            None,
+            json!({"secret": secret, "password": "pat's password"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = env.sign_in("pat@acme.example", "pat's password").await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert!(detail(&r).contains("waiting for approval"), "{}", r.body);
+    let id = roster::backend::query(env.store.as_ref(), |d| {
+        d.account_by_email(env.org, "pat@acme.example")
+            .map(|a| a.id)
+    })
+    .unwrap()
+    .unwrap();
+    run(
+        &env.store,
+        &Principal::Account { id: env.owner },
+        Command::Approve { account: id },
+    );
+    assert_eq!(
+        env.sign_in("pat@acme.example", "pat's password")
+            .await
+            .status,
+        201
+    );
+}
