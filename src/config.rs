@@ -254,6 +254,44 @@ pub fn set_current(path: &Path, name: Option<&str>) -> Result<(), String> {
     write_private(path, doc.to_string().as_bytes())
 }
 
+/// Writes (or replaces) context `name` with `server`, `org` and an inline `token`, and
+/// makes it current, keeping the rest of the file as it was. The file is made 0600,
+/// since it then holds a token (`roster login` stores its session this way).
+pub fn save_context(
+    path: &Path,
+    name: &str,
+    server: &str,
+    org: &str,
+    token: &str,
+) -> Result<(), String> {
+    let text = match fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        format!("{} is not a valid config: {}", path.display(), e.message())
+    })?;
+    let mut table = toml_edit::Table::new();
+    table["server"] = toml_edit::value(server);
+    table["org"] = toml_edit::value(org);
+    table["token"] = toml_edit::value(token);
+    if !doc.contains_key("contexts") {
+        let mut contexts = toml_edit::Table::new();
+        contexts.set_implicit(true);
+        doc["contexts"] = toml_edit::Item::Table(contexts);
+    }
+    let Some(contexts) = doc["contexts"].as_table_mut() else {
+        return Err(format!(
+            "{}: `contexts` is not a table: fix the file first",
+            path.display()
+        ));
+    };
+    contexts.insert(name, toml_edit::Item::Table(table));
+    doc["current-context"] = toml_edit::value(name);
+    write_private(path, doc.to_string().as_bytes())
+}
+
 /// Writes `bytes` to `path` through a temporary file and a rename, so a crash leaves the
 /// old file or the new one, never half of one.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {

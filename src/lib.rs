@@ -7,6 +7,7 @@ pub mod backend;
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod credentials;
 pub mod demo;
 pub mod mail;
 pub mod secret;

@@ -17,10 +17,12 @@ mod errors;
 mod http;
 mod replica;
 mod server_url;
+mod sign_in;
 mod wire;
 
 pub use errors::UNAUTHORIZED;
 pub use http::{Timeouts, Token};
+pub use sign_in::{Session, sign_in};
 
 use crate::backend::{AuditQuery, Backend, BackendError};
 use crate::core::{Command, Directory, DomainError, Org, Principal, Recorded};

@@ -118,6 +118,11 @@ pub enum Cmd {
     /// The outbox: invitation and password-reset mail, its delivery, retries.
     #[command(subcommand)]
     Mail(MailCmd),
+    /// Passwords: set a new one with the secret of a reset link.
+    #[command(subcommand)]
+    Password(PasswordCmd),
+    /// Sign in to a server (--server, --org) with email and password; saves the session as a context.
+    Login(LoginArgs),
 }
 
 // ----- organisations -----
@@ -186,6 +191,9 @@ pub struct SettingsArgs {
     /// How long a password-reset link stays valid, in hours.
     #[arg(long, value_name = "HOURS")]
     pub reset_hours: Option<u32>,
+    /// How long a sign-in session lasts, in hours.
+    #[arg(long, value_name = "HOURS")]
+    pub session_hours: Option<u32>,
     /// The organisation's word for its owner, e.g. "Main Corporate Contact".
     #[arg(long, value_name = "WORD")]
     pub term_owner: Option<String>,
@@ -272,6 +280,8 @@ pub enum UserCmd {
     Delete(Emails),
     /// Send password-reset links (prints each secret once).
     ResetPassword(Emails),
+    /// End every live sign-in session of accounts at once (sessions.revoke).
+    RevokeSessions(Emails),
     /// Grant an organisation role to an account.
     Grant {
         email: String,
@@ -611,10 +621,15 @@ pub enum InvitationCmd {
     Resend { id: String },
     /// Accept an invitation: with --secret as the invitee, without as an admin on their behalf.
     Accept {
-        id: String,
-        /// The secret from the invitation link.
+        /// The invitation's id (not needed with --secret and a password).
+        id: Option<String>,
+        /// The secret from the invitation link (or the whole link).
         #[arg(long)]
         secret: Option<String>,
+        /// Choose your password, read from standard input (else asked for on the terminal
+        /// when there is no id); needs --secret.
+        #[arg(long, requires = "secret")]
+        password_stdin: bool,
     },
     /// Record every invitation past its expiry as expired.
     Expire,
@@ -750,4 +765,31 @@ pub enum MailStatusArg {
     Queued,
     Sent,
     Failed,
+}
+// ----- passwords and signing in -----
+
+#[derive(Debug, Subcommand)]
+pub enum PasswordCmd {
+    /// Set a new password with the secret of a reset link (once, before it expires).
+    Reset {
+        /// The secret from the reset link (or the whole link).
+        #[arg(long)]
+        secret: String,
+        /// Read the new password from standard input instead of asking on the terminal.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Your email in the organisation given with --org.
+    #[arg(long)]
+    pub email: String,
+    /// Read the password from standard input instead of asking on the terminal.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// The name to save the context under (default: the organisation's slug).
+    #[arg(long, value_name = "NAME")]
+    pub save_as: Option<String>,
 }

@@ -50,6 +50,22 @@ pub fn launch(global: &Global) -> Outcome<crate::tui::Launch> {
             store_path: path.clone(),
             principal: Principal::Operator,
             org: None,
+            sign_in: None,
+        });
+    }
+    // A server but no token: the console asks for a password instead.
+    if let Target::Remote(remote) = &target
+        && remote.connect.token.is_none()
+    {
+        return Ok(crate::tui::Launch {
+            backend: None,
+            store_path: store::default_path().unwrap_or_default(),
+            principal: Principal::Anonymous,
+            org: None,
+            sign_in: Some(crate::tui::sign_in::SignInTarget {
+                server: remote.connect.server.trim().to_string(),
+                org: remote.connect.org.clone(),
+            }),
         });
     }
     let ctx = match target {
@@ -61,6 +77,7 @@ pub fn launch(global: &Global) -> Outcome<crate::tui::Launch> {
         org: ctx.org_opt(),
         backend: Some(ctx.backend),
         store_path: ctx.store_path,
+        sign_in: None,
     })
 }
 
@@ -138,6 +155,31 @@ impl Ctx {
             dry_run: global.dry_run,
             who,
             org,
+        })
+    }
+
+    /// For acting as nobody in particular with a link's secret (accepting an invitation,
+    /// resetting a password): the local store, or the server without needing a token.
+    pub fn open_anonymous(global: &Global) -> Outcome<Ctx> {
+        let (backend, store_path) = match store::target(global)? {
+            Target::Local(path) => {
+                if !store::exists(&path) {
+                    return fail(format!("there is no store at {}", path.display()));
+                }
+                (store::open(&path)?, path)
+            }
+            Target::Remote(remote) => {
+                let backend: Arc<dyn Backend> = Arc::new(RestBackend::connect(remote.connect)?);
+                (backend, store::default_path().unwrap_or_default())
+            }
+        };
+        Ok(Ctx {
+            backend,
+            store_path,
+            json: global.json,
+            dry_run: global.dry_run,
+            who: Ok(Principal::Anonymous),
+            org: Err("no organisation: the link's secret names it".into()),
         })
     }
 

@@ -99,7 +99,14 @@ pub fn apply_with(
                     item.insert("summaries".into(), j!(lines));
                     item.insert(
                         "events".into(),
-                        serde_json::to_value(&events).map_err(|e| Failure::Unexpected(e.into()))?,
+                        // Secret and password hashes stay in the store, as on the server.
+                        serde_json::to_value(
+                            events
+                                .iter()
+                                .map(crate::core::visibility::redact_event)
+                                .collect::<Vec<_>>(),
+                        )
+                        .map_err(|e| Failure::Unexpected(e.into()))?,
                     );
                     item.extend(notes.fields);
                     results.push(Value::Object(item));

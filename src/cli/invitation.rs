@@ -43,7 +43,12 @@ pub fn run(ctx: &Ctx, cmd: InvitationCmd) -> Outcome {
             })?;
             exec::apply_with(ctx, &who, vec![change], link_notes(ctx, secret))
         }
-        InvitationCmd::Accept { id, secret } => {
+        InvitationCmd::Accept { id, secret, .. } => {
+            let Some(id) = id else {
+                return Err(Failure::msg(
+                    "say which invitation to accept: its id, or --secret from the link",
+                ));
+            };
             // With the link's secret, the invitee accepts for themselves (anonymous);
             // without it, an administrator accepts on their behalf.
             let (who, hash, org) = match &secret {
@@ -104,8 +109,10 @@ pub fn link_notes(ctx: &Ctx, secret: String) -> impl FnMut(&Applied, &mut Notes)
         if mailed == super::mail::Mailed::Smtp {
             return Ok(());
         }
+        // The invitee accepts and chooses a password in one step (asked for, not typed
+        // on the command line).
         let accept = format!(
-            "roster{} invitation accept {id} --secret {}",
+            "roster{} invitation accept --secret {}",
             store_flag(&ctx.store_path),
             shell_quote(&secret)
         );

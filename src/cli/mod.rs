@@ -8,6 +8,7 @@ mod audit;
 mod context;
 mod contexts;
 mod contract;
+mod credentials;
 mod database;
 mod dates;
 mod exec;
@@ -18,6 +19,7 @@ mod invitation;
 mod mail;
 mod org;
 mod output;
+mod password_input;
 mod program;
 mod resolve;
 mod role;
@@ -84,6 +86,19 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
         Cmd::Context(c) => return contexts::run(global, c),
         Cmd::Migrate => return database::migrate(global),
         Cmd::Store(c) => return database::store(global, c),
+        Cmd::Login(a) => return credentials::login(global, a),
+        Cmd::Password(args::PasswordCmd::Reset {
+            secret,
+            password_stdin,
+        }) => return credentials::reset(global, &secret, password_stdin),
+        // The invitee has no token yet: the link's secret is the credential.
+        Cmd::Invitation(args::InvitationCmd::Accept {
+            id,
+            secret: Some(secret),
+            password_stdin,
+        }) if password_stdin || id.is_none() => {
+            return credentials::accept(global, &secret, password_stdin);
+        }
         _ => {}
     }
     let ctx = Ctx::open(global)?;
@@ -93,7 +108,9 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
         | Cmd::Context(_)
         | Cmd::Serve(_)
         | Cmd::Migrate
-        | Cmd::Store(_) => Ok(()),
+        | Cmd::Store(_)
+        | Cmd::Login(_)
+        | Cmd::Password(_) => Ok(()),
         Cmd::Org(c) => org::run(&ctx, c),
         Cmd::User(c) => user::run(&ctx, c),
         Cmd::Role(c) => role::run(&ctx, c),

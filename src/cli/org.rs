@@ -204,6 +204,7 @@ fn settings_lines(s: &Settings) -> Vec<String> {
         format!("  open registration:  {}", yes(s.open_registration)),
         format!("  invitation links:   {} hours", s.invitation_ttl_hours),
         format!("  reset links:        {} hours", s.reset_ttl_hours),
+        format!("  sign-in sessions:   {} hours", s.session_ttl_hours),
         "terminology:".into(),
         format!("  owner:              {}", t.owner),
         format!("  admin:              {}", t.admin),
@@ -223,6 +224,7 @@ fn settings(ctx: &Ctx, a: SettingsArgs) -> Outcome {
         open_registration,
         invitation_hours,
         reset_hours,
+        session_hours,
         term_owner,
         term_admin,
         term_member,
@@ -235,6 +237,7 @@ fn settings(ctx: &Ctx, a: SettingsArgs) -> Outcome {
         && open_registration.is_none()
         && invitation_hours.is_none()
         && reset_hours.is_none()
+        && session_hours.is_none()
         && term_owner.is_none()
         && term_admin.is_none()
         && term_member.is_none()
@@ -273,6 +276,9 @@ fn settings(ctx: &Ctx, a: SettingsArgs) -> Outcome {
     }
     if let Some(v) = reset_hours {
         s.reset_ttl_hours = v;
+    }
+    if let Some(v) = session_hours {
+        s.session_ttl_hours = v;
     }
     let t = &mut s.terminology;
     set(&mut t.owner, term_owner);

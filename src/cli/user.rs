@@ -89,6 +89,9 @@ pub fn run(ctx: &Ctx, cmd: UserCmd) -> Outcome {
         UserCmd::Demote(e) => each(ctx, &e.emails, |a| Command::Demote { account: a }),
         UserCmd::Delete(e) => each(ctx, &e.emails, |a| Command::DeleteAccount { account: a }),
         UserCmd::ResetPassword(e) => reset_password(ctx, &e.emails),
+        UserCmd::RevokeSessions(e) => {
+            each(ctx, &e.emails, |a| Command::RevokeSessions { account: a })
+        }
         UserCmd::Grant { email, role, until } => {
             let who = ctx.principal()?;
             let org = ctx.org()?;
@@ -205,6 +208,7 @@ fn reset_password(ctx: &Ctx, emails: &[String]) -> Outcome {
         );
     }
     let dry_run = ctx.dry_run;
+    let remote = crate::tui::link::is_remote(&ctx.backend.describe());
     exec::apply_with(ctx, &who, changes, |done: &Applied, notes: &mut Notes| {
         if dry_run {
             notes
@@ -216,7 +220,14 @@ fn reset_password(ctx: &Ctx, emails: &[String]) -> Outcome {
             Event::PasswordResetRequested { reset } => Some(reset.expires),
             _ => None,
         });
-        if let Some(secret) = secrets.get(done.target) {
+        if remote {
+            // The server made the link itself and mails it to the account.
+            notes.lines.push(format!(
+                "  the server sends the reset link to {} (valid until {})",
+                done.target,
+                when_opt(expires)
+            ));
+        } else if let Some(secret) = secrets.get(done.target) {
             let mailed = super::mail::send_now(ctx, done.events, secret, notes);
             if mailed == super::mail::Mailed::Smtp {
                 return Ok(());
@@ -232,6 +243,9 @@ fn reset_password(ctx: &Ctx, emails: &[String]) -> Outcome {
                 when_opt(expires)
             ));
             notes.lines.push(format!("    {secret}"));
+            notes.lines.push(format!(
+                "  they set their new password with: roster password reset --secret {secret}"
+            ));
             notes.fields.insert("secret".into(), j!(secret));
         }
         Ok(())

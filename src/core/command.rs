@@ -303,6 +303,35 @@ pub enum Command {
     RetryMail {
         mail: MailId,
     },
+    // Credentials and sessions (passwords are hashed with argon2id outside the core)
+    /// Sets a new password with a reset link's secret: whoever holds the secret may, once,
+    /// before it expires, while the account is enabled.
+    CompletePasswordReset {
+        secret_hash: String,
+        /// The new password's argon2id PHC string, made by the caller.
+        password_hash: String,
+    },
+    /// Accepts an invitation by its link's secret alone (the secret is the credential),
+    /// creating the account with the invited roles and its password.
+    AcceptInvitationLink {
+        secret_hash: String,
+        password_hash: String,
+        #[serde(default)]
+        first_name: Option<String>,
+        #[serde(default)]
+        last_name: Option<String>,
+    },
+    /// Opens a sign-in session for the acting account itself, after the caller verified
+    /// its password. Lasts the organisation's session lifetime.
+    StartSession {
+        account: AccountId,
+        token_hash: String,
+    },
+    /// Ends every live session of an account at once (`sessions.revoke`, or the account
+    /// itself).
+    RevokeSessions {
+        account: AccountId,
+    },
 }
 
 fn member_level() -> Level {
@@ -366,6 +395,10 @@ impl Command {
             RevokeToken { .. } => "revoke token",
             RecordMailDelivery { .. } => "record mail delivery",
             RetryMail { .. } => "retry mail",
+            CompletePasswordReset { .. } => "reset password",
+            AcceptInvitationLink { .. } => "accept invitation",
+            StartSession { .. } => "sign in",
+            RevokeSessions { .. } => "revoke sessions",
         }
     }
 }

@@ -14,6 +14,8 @@ use super::validate;
 use jiff::{SignedDuration, Timestamp};
 use std::collections::BTreeSet;
 
+mod credentials;
+
 /// Decides a command and numbers its events, ready to append and apply.
 pub fn execute(
     dir: &Directory,
@@ -116,10 +118,13 @@ fn decide_in(
             let Some(a) = dir.accounts.get(id) else {
                 return forbidden("your account no longer exists");
             };
-            if !a.enabled {
+            // Giving up one's own access is always allowed (signing out while disabled).
+            let exempt = credentials::ends_own_access(dir, a.id, cmd);
+            if !a.enabled && !exempt {
                 return forbidden(format!("{} is disabled and cannot act", a.email));
             }
             match a.approval {
+                _ if exempt => {}
                 Approval::Pending => {
                     return forbidden(format!(
                         "{} is waiting for approval and cannot act yet",
@@ -2014,6 +2019,28 @@ impl<'a> Ctx<'a> {
                 error,
             } => self.record_mail_delivery(*mail, *attempts, error.as_deref()),
             RetryMail { mail } => self.retry_mail(*mail),
+
+            // ----- credentials and sessions (decide/credentials.rs) -----
+            CompletePasswordReset {
+                secret_hash,
+                password_hash,
+            } => self.complete_password_reset(secret_hash, password_hash),
+            AcceptInvitationLink {
+                secret_hash,
+                password_hash,
+                first_name,
+                last_name,
+            } => self.accept_invitation_link(
+                secret_hash,
+                password_hash,
+                first_name.as_deref(),
+                last_name.as_deref(),
+            ),
+            StartSession {
+                account,
+                token_hash,
+            } => self.start_session(*account, token_hash),
+            RevokeSessions { account } => self.revoke_sessions(*account),
         }
     }
 
@@ -2138,6 +2165,7 @@ impl<'a> Ctx<'a> {
             created: self.now,
             expires,
             revoked: false,
+            session: false,
         };
         Ok((org, vec![Event::TokenIssued { token }]))
     }
@@ -2375,6 +2403,7 @@ fn check_settings(s: &Settings) -> Decision<()> {
     for (what, h) in [
         ("invitation lifetime", s.invitation_ttl_hours),
         ("reset-link lifetime", s.reset_ttl_hours),
+        ("session lifetime", s.session_ttl_hours),
     ] {
         if h == 0 || h > 24 * 90 {
             return invalid(format!("the {what} must be between 1 hour and 90 days"));

@@ -26,6 +26,10 @@ pub struct Directory {
     /// The outbox (absent from stores made before mail existed).
     #[serde(default)]
     pub mails: BTreeMap<MailId, super::mail::Mail>,
+    /// Each account's password as an argon2id PHC string. Never leaves the store:
+    /// `visibility::redact` starts from an empty directory and does not copy it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub passwords: BTreeMap<AccountId, String>,
     /// The next id to hand out (shared by every kind of entity).
     pub next_id: u64,
     /// The sequence number of the last applied event.
@@ -226,6 +230,7 @@ impl Directory {
                     }
                 }
                 self.resets.retain(|_, r| r.account != *account);
+                self.passwords.remove(account);
             }
             PasswordResetRequested { reset } => {
                 self.bump(reset.id.0);
@@ -451,6 +456,19 @@ impl Directory {
             }
             MailQueued { .. } | MailSent { .. } | MailFailed { .. } | MailRequeued { .. } => {
                 super::mail::apply(self, event, at)
+            }
+            PasswordSet {
+                account,
+                password_hash,
+                reset,
+            } => {
+                if let Some(r) = reset.and_then(|r| self.resets.get_mut(&r)) {
+                    r.used = true;
+                }
+                // A replica receives the event with the hash blanked: it keeps nothing.
+                if !password_hash.is_empty() && self.accounts.contains_key(account) {
+                    self.passwords.insert(*account, password_hash.clone());
+                }
             }
         }
     }

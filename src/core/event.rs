@@ -201,6 +201,15 @@ pub enum Event {
     MailRequeued {
         mail: MailId,
     },
+    /// An account's password was set (by invitation acceptance or a reset link). The
+    /// argon2id PHC string is kept in the store and blanked in everything that leaves it.
+    PasswordSet {
+        account: AccountId,
+        password_hash: String,
+        /// The reset link used, now spent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reset: Option<ResetId>,
+    },
 }
 
 /// How an account came to be.

@@ -41,6 +41,9 @@ pub struct Settings {
     /// How long a password-reset link stays valid.
     pub reset_ttl_hours: u32,
     pub terminology: Terminology,
+    /// How long a sign-in session lasts (seed 002: live sessions of a disabled account
+    /// run until they expire).
+    pub session_ttl_hours: u32,
 }
 
 impl Default for Settings {
@@ -51,6 +54,7 @@ impl Default for Settings {
             invitation_ttl_hours: 7 * 24,
             reset_ttl_hours: 24,
             terminology: Terminology::default(),
+            session_ttl_hours: 12,
         }
     }
 }

@@ -192,6 +192,9 @@ pub fn summary(dir: &Directory, rec: &Recorded) -> String {
             } else {
                 format!(" ({})", token.label)
             };
+            if token.session {
+                return format!("{whom} signed in (session {})", token.id);
+            }
             format!("issued API token {}{label} for {whom}", token.id)
         }
         TokenRevoked { token } => format!("revoked API token {token}"),
@@ -208,6 +211,10 @@ pub fn summary(dir: &Directory, rec: &Recorded) -> String {
             reason,
         } => format!("gave up on mail {mail} after {attempts} attempts: {reason}"),
         MailRequeued { mail } => format!("queued mail {mail} again"),
+        PasswordSet { account, reset, .. } => match reset {
+            Some(r) => format!("{} set a new password with reset link {r}", acc(*account)),
+            None => format!("set the password of {}", acc(*account)),
+        },
     }
 }
 

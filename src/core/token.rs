@@ -28,6 +28,10 @@ pub struct Token {
     pub expires: Option<Timestamp>,
     #[serde(default)]
     pub revoked: bool,
+    /// A sign-in session (`POST /v1/sessions`) rather than an API token: it always
+    /// expires, and keeps working for a disabled account until then (seed 002).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub session: bool,
 }
 
 /// Where a token stands right now, for listings.
@@ -131,7 +135,9 @@ fn check(dir: &Directory, token: &Token, now: Timestamp) -> Result<Principal, Au
             let Some(a) = dir.accounts.get(id).filter(|a| Some(a.org) == token.org) else {
                 return Err(AuthError::AccountGone);
             };
-            if !a.enabled {
+            // Seed 002: a disabled user "may continue to access the system until they
+            // log out, or until their login session expires".
+            if !a.enabled && !token.session {
                 return Err(AuthError::Inactive(format!(
                     "{} is disabled and cannot sign in",
                     a.email

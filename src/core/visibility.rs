@@ -281,6 +281,7 @@ fn concerns(dir: &Directory, who: &Principal, v: &Viewer, event: &Event, now: Ti
         MailQueued { .. } | MailSent { .. } | MailFailed { .. } | MailRequeued { .. } => {
             sees_outbox(v)
         }
+        PasswordSet { account: a, .. } => account(a),
     }
 }
 
@@ -293,6 +294,7 @@ pub fn redact_event(rec: &Recorded) -> Recorded {
         InvitationResent { secret_hash, .. } => *secret_hash = None,
         PasswordResetRequested { reset } => reset.secret_hash = None,
         TokenIssued { token } => token.hash = String::new(),
+        PasswordSet { password_hash, .. } => password_hash.clear(),
         _ => {}
     }
     rec

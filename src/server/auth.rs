@@ -99,7 +99,7 @@ async fn authenticate(parts: &Parts, state: &AppState, secret: String) -> Reply<
     })
 }
 
-fn client_ip(parts: &Parts) -> IpAddr {
+pub fn client_ip(parts: &Parts) -> IpAddr {
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()

@@ -28,6 +28,13 @@ pub struct Config {
     /// Bad tokens one client address may present per window before it gets 429.
     pub bad_token_limit: u32,
     pub bad_token_window: Duration,
+    /// Failed sign-ins one client address, or one email, may have per window before
+    /// further attempts get 429 (0: no limit).
+    pub sign_in_limit: u32,
+    pub sign_in_window: Duration,
+    /// Delivers the secrets of self-service password resets (`POST /v1/password-resets`);
+    /// without one, such requests are accepted and nothing is sent.
+    pub reset_delivery: Option<super::delivery::ResetDelivery>,
 }
 
 impl Default for Config {
@@ -44,6 +51,9 @@ impl Default for Config {
             feed_batch: 1000,
             bad_token_limit: 20,
             bad_token_window: Duration::from_secs(60),
+            sign_in_limit: 10,
+            sign_in_window: Duration::from_secs(15 * 60),
+            reset_delivery: None,
         }
     }
 }

@@ -11,6 +11,7 @@ mod api;
 mod auth;
 mod config;
 mod cursor;
+mod delivery;
 mod extract;
 mod feed;
 mod limits;
@@ -18,9 +19,12 @@ mod mail;
 mod openapi;
 mod problem;
 mod routes;
+mod sessions_state;
 mod state;
+mod throttle;
 
 pub use config::Config;
+pub use delivery::{ResetDelivery, ResetNotice};
 pub use problem::{PROBLEM_JSON, Problem};
 
 use crate::backend::Backend;

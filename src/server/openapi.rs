@@ -17,6 +17,9 @@ use super::routes::meta::{Health, Me, StateBody};
 use super::routes::orgs::{OrgPatch, SettingsBody, TermsBody, TransferBody};
 use super::routes::programs::{ChangeBody, ContactBody, NewProgram};
 use super::routes::roles::{GroupGrantBody, NewRole, RolePatch};
+use super::routes::sessions::{
+    AcceptLink, CompleteReset, ResetAccepted, ResetRequestBody, ResetSent, Session, SignIn,
+};
 use utoipa::openapi::path::Paths;
 use utoipa::openapi::schema::{ArrayBuilder, ComponentsBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -121,7 +124,14 @@ pub fn document(paths: Paths) -> OpenApi {
         .schema_from::<InvitationCreated>()
         .schema_from::<AcceptBody>()
         .schema_from::<NewRequest>()
-        .schema_from::<RequestCreated>();
+        .schema_from::<RequestCreated>()
+        .schema_from::<SignIn>()
+        .schema_from::<Session>()
+        .schema_from::<ResetRequestBody>()
+        .schema_from::<ResetAccepted>()
+        .schema_from::<CompleteReset>()
+        .schema_from::<AcceptLink>()
+        .schema_from::<ResetSent>();
     for (name, what) in CORE {
         components = components.schema(*name, described(what));
     }

@@ -19,6 +19,7 @@ struct Inner {
     config: Config,
     feed: Feed,
     bad_tokens: BadTokens,
+    sign_ins: super::sessions_state::SignIns,
     stopping: watch::Receiver<bool>,
 }
 
@@ -26,11 +27,13 @@ impl AppState {
     pub fn new(backend: Arc<dyn Backend>, config: Config, stopping: watch::Receiver<bool>) -> Self {
         let feed = Feed::new(config.feed_buffer);
         let bad_tokens = BadTokens::new(config.bad_token_limit, config.bad_token_window);
+        let sign_ins = super::sessions_state::SignIns::new(&config);
         AppState(Arc::new(Inner {
             backend,
             config,
             feed,
             bad_tokens,
+            sign_ins,
             stopping,
         }))
     }
@@ -49,6 +52,11 @@ impl AppState {
 
     pub fn bad_tokens(&self) -> &BadTokens {
         &self.0.bad_tokens
+    }
+
+    /// Failed sign-ins by client address and by email.
+    pub fn sign_ins(&self) -> &super::sessions_state::SignIns {
+        &self.0.sign_ins
     }
 
     /// Turns `true` when the server begins to shut down.

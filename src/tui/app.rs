@@ -57,6 +57,8 @@ pub enum Msg {
     StoreReady(Result<Option<Principal>, String>),
     /// `:as EMAIL` was resolved.
     Resolved(Result<Principal, LoadError>),
+    /// The sign-in screen's attempt answered: the session's principal, or why not.
+    SignedIn(Result<Principal, String>),
 }
 
 /// A command and the row it is about, for per-row results.
@@ -119,6 +121,13 @@ pub enum Effect {
         email: String,
     },
     Quit,
+    /// Sign in to `server` (`POST /v1/sessions`) and continue with the session.
+    SignIn {
+        server: String,
+        org: String,
+        email: String,
+        password: super::sign_in::Password,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -271,6 +280,8 @@ pub enum Modal {
     Command(CmdLine),
     /// No store yet: offer the demo or a first organisation.
     Start,
+    /// A server without a token: organisation, email, password.
+    SignIn(Box<super::sign_in::SignIn>),
 }
 
 /// Where the cursor should land after the next reload.
@@ -522,7 +533,7 @@ impl App {
         }
     }
 
-    fn maybe_load(&mut self, fx: &mut Vec<Effect>) {
+    pub(super) fn maybe_load(&mut self, fx: &mut Vec<Effect>) {
         // Something changed on purpose: live updates are back on.
         self.loads.paused = false;
         if self.loads.in_flight {
@@ -1127,6 +1138,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 app.error(format!("Could not create the store: {e}"));
             }
         },
+        Msg::SignedIn(result) => super::sign_in::signed_in(app, result, &mut fx),
         Msg::Resolved(result) => match result {
             Ok(who) => {
                 app.who = who;
@@ -1436,6 +1448,7 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 },
             }
         }
+        Modal::SignIn(s) => super::sign_in::on_key(app, s, key),
         Modal::Start => match key.code {
             KeyCode::Char('d') | KeyCode::Char('D') => {
                 app.modal = Some(Modal::Start);

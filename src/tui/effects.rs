@@ -253,6 +253,31 @@ pub fn perform(
                 Err(e) => Err(LoadError::from(e)),
             }))
         }
-        Effect::Cancel { .. } | Effect::Quit | Effect::CreateStore { .. } => None,
+        Effect::Cancel { .. }
+        | Effect::Quit
+        | Effect::CreateStore { .. }
+        | Effect::SignIn { .. } => None,
     }
+}
+
+/// Signs in to `server` and connects to it with the session: the backend to use from
+/// now on and whom the session acts as, or why not, in words.
+pub fn sign_in(
+    server: &str,
+    org: &str,
+    email: &str,
+    password: &str,
+) -> Result<(std::sync::Arc<dyn Backend>, Principal), String> {
+    use crate::backend::rest::{Connect, RestBackend, Token};
+    let session =
+        crate::backend::rest::sign_in(server, org, email, password).map_err(|e| e.to_string())?;
+    let rest = RestBackend::connect(Connect {
+        server: server.to_string(),
+        token: Token::new(&session.token),
+        org: Some(session.org),
+        ..Connect::default()
+    })
+    .map_err(|e| e.to_string())?;
+    let who = rest.principal().clone();
+    Ok((std::sync::Arc::new(rest), who))
 }

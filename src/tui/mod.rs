@@ -21,6 +21,7 @@ pub mod loading;
 pub mod org;
 pub mod outbox;
 pub mod runtime;
+pub mod sign_in;
 pub mod text;
 pub mod view;
 pub mod wizard;
@@ -38,6 +39,8 @@ pub struct Launch {
     pub principal: Principal,
     /// The organisation to open on (`--org`); otherwise the principal's own or the first.
     pub org: Option<OrgId>,
+    /// A server but no token: open on the sign-in screen.
+    pub sign_in: Option<sign_in::SignInTarget>,
 }
 
 /// Runs the console until the user quits. The terminal is restored on every exit path.

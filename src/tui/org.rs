@@ -248,6 +248,8 @@ pub fn command(form: &Form, purpose: &FormFor) -> Result<Option<(String, Command
                     program_contributor: word(5),
                     program_viewer: word(6),
                 },
+                // Not on this form yet: kept as it was.
+                session_ttl_hours: before.session_ttl_hours,
             };
             if settings == **before {
                 return Ok(None);

@@ -112,6 +112,19 @@ impl Runner {
                     }
                 });
             }
+            Effect::SignIn {
+                server,
+                org,
+                email,
+                password,
+            } => {
+                spawn_guarded(self.tx.clone(), move || {
+                    match effects::sign_in(&server, &org, &email, &password.0) {
+                        Ok((backend, who)) => Reply::Store(backend, Msg::SignedIn(Ok(who))),
+                        Err(e) => Reply::Msg(Msg::SignedIn(Err(e))),
+                    }
+                });
+            }
             effect => {
                 let Some(backend) = self.backend.clone() else {
                     tracing::warn!("effect without a store: {effect:?}");
@@ -175,6 +188,13 @@ async fn event_loop(
         org: launch.org,
         size,
     });
+    let first = match launch.sign_in.clone() {
+        Some(target) => {
+            app.begin_sign_in(target);
+            vec![]
+        }
+        None => first,
+    };
     let (tx, mut rx) = unbounded_channel();
     let mut runner = Runner {
         backend: launch.backend.clone(),

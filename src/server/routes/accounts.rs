@@ -123,8 +123,8 @@ pub fn add(api: Api) -> Api {
             reset_password,
             doc(
                 "accounts",
-                "Send a password-reset link; its secret is in the reply, once",
-                "WithSecret",
+                "Send a password-reset link: mailed to the account; its secret is in the reply only when the account asks for itself",
+                "ResetSent",
             )
             .body("Empty")
             .cond(Cond::IfMatchOptional),
@@ -421,9 +421,10 @@ async fn reset_password(
     Path((slug, id)): Path<(String, String)>,
     headers: HeaderMap,
     MaybeBody(Empty {}): MaybeBody<Empty>,
-) -> Reply<Json<WithSecret>> {
+) -> Reply<Response> {
     let (secret, hash) = new_secret()?;
     let cond = extract::IfMatch::from_headers(&headers)?;
+    let caller = who.clone();
     let events = act_if(&s, who, slug, move |dir, org| {
         let id = common::account(dir, org.id, &id)?;
         let pre = cond.and_then(|c| extract::optional_of(&c, Resource::Account(id)));
@@ -434,8 +435,11 @@ async fn reset_password(
         Ok((cmd, pre))
     })
     .await?;
-    crate::server::mail::spool(&s, &events, &secret).await;
-    Ok(Json(WithSecret { events, secret }))
+    Ok(
+        super::sessions::hand_over_reset(&s, &caller, events, secret)
+            .await
+            .into_response(),
+    )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

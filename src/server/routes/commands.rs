@@ -67,17 +67,34 @@ pub struct CommandRequest {
 async fn command(
     State(s): State<AppState>,
     MaybeCaller(who): MaybeCaller,
-    Body(req): Body<CommandRequest>,
+    Body(mut req): Body<CommandRequest>,
 ) -> Reply<Json<Events>> {
-    let secret = match req.link_secret {
-        Some(secret) => {
+    // A reset link for someone else is made here and mailed to them: a caller-made
+    // secret would let an administrator set another account's password.
+    let mut mailed = None;
+    if let Command::RequestPasswordReset {
+        account,
+        secret_hash,
+    } = &mut req.command
+        && who != (Principal::Account { id: *account })
+    {
+        let (secret, hash) = super::accounts::new_secret()?;
+        *secret_hash = Some(hash);
+        mailed = Some(secret);
+    }
+    // Otherwise a client that made a link (an invitation, its own reset) may send its
+    // secret along so the server can mail it; it must be the one the command carries.
+    let link = match (req.link_secret, &mailed) {
+        (Some(secret), None) => {
             crate::server::mail::check_link_secret(&req.command, &secret)?;
             Some(secret)
         }
-        None => None,
+        _ => None,
     };
-    let events = act::execute(&s, who, req.command, req.dry_run).await?;
-    if let (Some(secret), false) = (secret, req.dry_run) {
+    let events = act::execute(&s, who.clone(), req.command, req.dry_run).await?;
+    if let Some(secret) = mailed.filter(|_| !req.dry_run) {
+        let _delivered = super::sessions::hand_over_reset(&s, &who, events.clone(), secret).await;
+    } else if let (Some(secret), false) = (link, req.dry_run) {
         crate::server::mail::spool(&s, &events, &secret).await;
     }
     Ok(act::events(events))

@@ -13,6 +13,7 @@ pub mod meta;
 pub mod orgs;
 pub mod programs;
 pub mod roles;
+pub mod sessions;
 
 use super::api::Api;
 
@@ -29,6 +30,7 @@ pub fn api() -> Api {
         .with(contracts::add)
         .with(invitations::add)
         .with(approvals::add)
+        .with(sessions::add)
 }
 
 /// The change feed's routes (long polls and streams).

@@ -125,6 +125,9 @@ pub struct SettingsBody {
     pub invitation_ttl_hours: Option<u32>,
     pub reset_ttl_hours: Option<u32>,
     pub terminology: Option<TermsBody>,
+    /// How long a sign-in session lasts, in hours.
+    #[serde(default)]
+    pub session_ttl_hours: Option<u32>,
 }
 
 /// The organisation's words for roster's levels and roles; left-out words stay.
@@ -149,6 +152,7 @@ impl SettingsBody {
             open_registration: self.open_registration.unwrap_or(s.open_registration),
             invitation_ttl_hours: self.invitation_ttl_hours.unwrap_or(s.invitation_ttl_hours),
             reset_ttl_hours: self.reset_ttl_hours.unwrap_or(s.reset_ttl_hours),
+            session_ttl_hours: self.session_ttl_hours.unwrap_or(s.session_ttl_hours),
             terminology: Terminology {
                 owner: t.owner.unwrap_or_else(|| w.owner.clone()),
                 admin: t.admin.unwrap_or_else(|| w.admin.clone()),

@@ -354,6 +354,7 @@ fn modal_keys(m: &Modal) -> Vec<(&'static str, &'static str)> {
             ("o", "first organisation"),
             ("q", "quit"),
         ],
+        Modal::SignIn(_) => vec![("Tab", "next field"), ("Enter", "sign in"), ("Esc", "quit")],
     }
 }
 

@@ -45,7 +45,7 @@ fn wrapped_rows(lines: &[Line], w: u16) -> u16 {
 }
 
 pub fn draw(app: &App, f: &mut Frame, area: Rect, note: Rect, m: &Modal) {
-    if !matches!(m, Modal::Command(_) | Modal::Start) {
+    if !matches!(m, Modal::Command(_) | Modal::Start | Modal::SignIn(_)) {
         // Dim what is behind the dialog so the dialog is what the eye lands on.
         f.buffer_mut()
             .set_style(area, Style::default().add_modifier(Modifier::DIM));
@@ -126,6 +126,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, note: Rect, m: &Modal) {
             }
         }
         Modal::Start => {}
+        Modal::SignIn(s) => super::sign_in::draw(app, f, area, s),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod invitations;
 pub mod layout;
 pub mod programs;
 pub mod roles;
+pub mod sign_in;
 pub mod users;
 pub mod widgets;
 
@@ -31,7 +32,9 @@ pub fn draw(app: &App, f: &mut Frame) {
     }
     let a = layout::split(area, app.note_rows());
     chrome::tabs(app, f, a.tabs);
-    if matches!(app.modal, Some(Modal::Start)) || !app.has_store {
+    if matches!(app.modal, Some(Modal::SignIn(_))) {
+        // Nothing behind the sign-in screen yet.
+    } else if matches!(app.modal, Some(Modal::Start)) || !app.has_store {
         dialogs::start(app, f, a.body);
     } else if let Some(d) = &app.detail {
         detail::draw(app, f, a.body, d);

@@ -1,0 +1,517 @@
+//! Signing in and the links people receive: `POST /v1/sessions` (email and password →
+//! a session token with an expiry), signing out, self-service and completed password
+//! resets, accepting an invitation by its secret, and ending an account's sessions.
+//!
+//! Passwords are verified and hashed here (argon2id, on the blocking pool: it is slow on
+//! purpose); the core only decides with the PHC string. Failed sign-ins are throttled
+//! per client address and per email.
+
+use super::accounts::new_secret;
+use super::common::{self, Empty, MaybeBody, command_route};
+use crate::backend;
+use crate::core::{Approval, Command, Event, Principal};
+use crate::credentials;
+use crate::secret;
+use crate::server::act::{self, Events};
+use crate::server::api::{Api, Auth, doc};
+use crate::server::auth::{Caller, client_ip};
+use crate::server::delivery::ResetNotice;
+use crate::server::extract::Body;
+use crate::server::problem::{Problem, Reply};
+use crate::server::state::AppState;
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+use utoipa::ToSchema;
+
+pub fn add(api: Api) -> Api {
+    let api = api
+        .post(
+            "/v1/sessions",
+            sign_in,
+            doc(
+                "sessions",
+                "Sign in with email and password: a session token that expires (429 after repeated failures)",
+                "Session",
+            )
+            .body("SignIn")
+            .auth(Auth::Public)
+            .created(),
+        )
+        .delete(
+            "/v1/sessions/current",
+            sign_out,
+            doc("sessions", "Sign out: end the session whose token is sent", "Events"),
+        )
+        .post(
+            "/v1/password-resets",
+            request_reset,
+            doc(
+                "sessions",
+                "Forgot password: mails a reset link if the account exists; always 202, so it never tells",
+                "ResetAccepted",
+            )
+            .body("ResetRequestBody")
+            .auth(Auth::Public),
+        )
+        .post(
+            "/v1/password-resets/complete",
+            complete_reset,
+            doc(
+                "sessions",
+                "Set a new password with the secret of a reset link (once, before it expires)",
+                "Events",
+            )
+            .body("CompleteReset")
+            .auth(Auth::Public),
+        )
+        .post(
+            "/v1/invitations/accept",
+            accept_invitation,
+            doc(
+                "invitations",
+                "Accept an invitation with its link's secret and choose a password (no token needed)",
+                "Events",
+            )
+            .body("AcceptLink")
+            .auth(Auth::Public)
+            .created(),
+        );
+    command_route!(
+        api,
+        post,
+        "/v1/orgs/{slug}/accounts/{id}/sessions/revoke",
+        doc(
+            "accounts",
+            "End every live session of the account at once (sessions.revoke)",
+            "Events"
+        )
+        .body("Empty"),
+        MaybeBody<Empty>,
+        |dir, org, p, _b| Ok(Command::RevokeSessions {
+            account: common::account(dir, org.id, p.get("id"))?
+        })
+    )
+}
+
+/// The client's address, for throttling.
+pub struct ClientIp(IpAddr);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = Problem;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Problem> {
+        Ok(ClientIp(client_ip(parts)))
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    /// The organisation's slug.
+    pub org: String,
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Session {
+    /// The session's bearer token. Shown this once; only its hash is kept.
+    pub token: String,
+    /// When the session ends (RFC 3339); sign in again after.
+    #[schema(value_type = String)]
+    pub expires: Timestamp,
+    /// The signed-in account's id.
+    pub account: u64,
+    /// The organisation's slug.
+    pub org: String,
+}
+
+/// The answer for every wrong guess: it does not say whether the email exists.
+const WRONG: &str = "the email or password is not right (an account without a password yet sets one with the link from its invitation or a password reset)";
+
+async fn sign_in(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Body(b): Body<SignIn>,
+) -> Reply<Response> {
+    let key = (b.org.trim().to_lowercase(), b.email.trim().to_lowercase());
+    if let Some(wait) = s.sign_ins().blocked(ip, &key) {
+        return Err(Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "too many failed sign-ins: wait {} seconds, then try again (or reset the password)",
+                wait.as_secs().max(1)
+            ),
+        )
+        .retry_after(wait.as_secs().max(1)));
+    }
+    // What the store knows: the account, its state and its password hash.
+    let (slug, email) = (b.org.clone(), b.email.clone());
+    let found = s
+        .read(move |dir| {
+            let Some(org) = dir.org_by_slug(slug.trim()) else {
+                return Ok(None);
+            };
+            Ok(dir.account_by_email(org.id, &email).map(|a| {
+                (
+                    a.clone(),
+                    org.slug.clone(),
+                    dir.passwords.get(&a.id).cloned(),
+                )
+            }))
+        })
+        .await?;
+    let password = b.password;
+    let stored = found.as_ref().and_then(|(_, _, h)| h.clone());
+    let turn = s
+        .sign_ins()
+        .hashing
+        .acquire()
+        .await
+        .map_err(|_| Problem::internal())?;
+    let ok = tokio::task::spawn_blocking(move || {
+        credentials::verify_password(&password, stored.as_deref())
+    })
+    .await
+    .unwrap_or(false);
+    drop(turn);
+    let Some((account, slug, _)) = found.filter(|_| ok) else {
+        s.sign_ins().failed(ip, &key);
+        return Err(Problem::new(StatusCode::UNAUTHORIZED, WRONG));
+    };
+    // The password is right: from here on the caller may learn the account's state.
+    if !account.enabled {
+        return Err(Problem::forbidden(format!(
+            "{} is disabled and cannot sign in: ask an administrator of {slug}",
+            account.email
+        )));
+    }
+    match account.approval {
+        Approval::Approved => {}
+        Approval::Pending => {
+            return Err(Problem::forbidden(format!(
+                "{} is waiting for approval and cannot sign in yet: an administrator of {slug} approves new accounts",
+                account.email
+            )));
+        }
+        Approval::Rejected => {
+            return Err(Problem::forbidden(format!(
+                "{} was rejected and cannot sign in",
+                account.email
+            )));
+        }
+    }
+    let (token, hash) = new_secret()?;
+    let who = Principal::Account { id: account.id };
+    let events = act::execute(
+        &s,
+        who,
+        Command::StartSession {
+            account: account.id,
+            token_hash: hash,
+        },
+        false,
+    )
+    .await?;
+    s.sign_ins().succeeded(&key);
+    let expires = events
+        .iter()
+        .find_map(|r| match &r.event {
+            Event::TokenIssued { token } => token.expires,
+            _ => None,
+        })
+        .ok_or_else(Problem::internal)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Session {
+            token,
+            expires,
+            account: account.id.0,
+            org: slug,
+        }),
+    )
+        .into_response())
+}
+
+/// The bearer secret of the request (the `Caller` extractor already checked it).
+fn bearer_secret(headers: &HeaderMap) -> Option<String> {
+    let text = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (_, secret) = text.trim().split_once(' ')?;
+    Some(secret.trim().to_string())
+}
+
+async fn sign_out(
+    State(s): State<AppState>,
+    Caller(who): Caller,
+    headers: HeaderMap,
+) -> Reply<Json<Events>> {
+    let hash = secret::hash(&bearer_secret(&headers).unwrap_or_default());
+    let token = s
+        .read(move |dir| {
+            Ok(dir
+                .tokens
+                .values()
+                .find(|t| crate::core::decide::constant_time_eq(t.hash.as_bytes(), hash.as_bytes()))
+                .map(|t| (t.id, t.session)))
+        })
+        .await?;
+    match token {
+        Some((id, true)) => act::execute(&s, who, Command::RevokeToken { token: id }, false)
+            .await
+            .map(act::events),
+        Some((id, false)) => Err(Problem::new(
+            StatusCode::CONFLICT,
+            format!(
+                "this is API token {id}, not a session: revoke it with `roster token revoke {id}`"
+            ),
+        )),
+        None => Err(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "the token is not valid",
+        )),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequestBody {
+    /// The organisation's slug.
+    pub org: String,
+    pub email: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResetAccepted {
+    /// Always `accepted`: whether a mail goes out is not told.
+    pub status: &'static str,
+    pub detail: &'static str,
+}
+
+async fn request_reset(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Body(b): Body<ResetRequestBody>,
+) -> Reply<Response> {
+    let key = (b.org.trim().to_lowercase(), b.email.trim().to_lowercase());
+    // Each request counts, so nobody floods an inbox.
+    if let Some(wait) = s.sign_ins().resets.ask(ip, &key) {
+        return Err(Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "too many password-reset requests: wait {} seconds, then try again",
+                wait.as_secs().max(1)
+            ),
+        )
+        .retry_after(wait.as_secs().max(1)));
+    }
+    let (secret, hash) = new_secret()?;
+    let (org, email) = (b.org.clone(), b.email.clone());
+    let outcome = s
+        .blocking(move |backend| {
+            let target = backend::query(backend, |dir| {
+                let org = dir.org_by_slug(org.trim())?;
+                let a = dir.account_by_email(org.id, &email)?;
+                Some((a.id, org.slug.clone(), a.email.clone()))
+            })?;
+            let Some((id, slug, email)) = target else {
+                return Ok(None);
+            };
+            // The account asks for its own link: the mail goes to its own address.
+            let cmd = Command::RequestPasswordReset {
+                account: id,
+                secret_hash: Some(hash),
+            };
+            match backend.execute(&Principal::Account { id }, &cmd, false) {
+                Ok(events) => Ok(Some((slug, email, events))),
+                // A disabled or pending account gets no link; the caller is not told.
+                Err(crate::backend::BackendError::Refused(_)) => Ok(None),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await?;
+    if let Some((org, email, events)) = outcome {
+        s.feed().nudge();
+        let expires = events.iter().find_map(|r| match &r.event {
+            Event::PasswordResetRequested { reset } => Some(reset.expires),
+            _ => None,
+        });
+        match (&s.config().reset_delivery, expires) {
+            (Some(deliver), Some(expires)) => (deliver.0)(ResetNotice {
+                org,
+                email,
+                secret,
+                expires,
+            }),
+            _ => tracing::info!(
+                "a password reset was requested, but no mail delivery is configured: no link was sent"
+            ),
+        }
+    }
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(ResetAccepted {
+            status: "accepted",
+            detail: "if an account with this email exists in this organisation and may sign in, a reset link is on its way",
+        }),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteReset {
+    /// The secret from the reset link (or the whole link).
+    pub secret: String,
+    pub password: String,
+}
+
+/// The argon2id hash of a new password, made on the blocking pool.
+async fn hash_new(s: &AppState, password: String) -> Reply<String> {
+    credentials::check_new(&password).map_err(|e| Problem::unprocessable(e.to_string()))?;
+    let _turn = s
+        .sign_ins()
+        .hashing
+        .acquire()
+        .await
+        .map_err(|_| Problem::internal())?;
+    tokio::task::spawn_blocking(move || credentials::hash_password(&password))
+        .await
+        .map_err(|_| Problem::internal())?
+        .map_err(|e| Problem::unprocessable(e.to_string()))
+}
+
+async fn complete_reset(
+    State(s): State<AppState>,
+    Body(b): Body<CompleteReset>,
+) -> Reply<Json<Events>> {
+    let secret_hash = secret::hash(credentials::links::secret_of(&b.secret));
+    let password_hash = hash_new(&s, b.password).await?;
+    act::execute(
+        &s,
+        Principal::Anonymous,
+        Command::CompletePasswordReset {
+            secret_hash,
+            password_hash,
+        },
+        false,
+    )
+    .await
+    .map(act::events)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptLink {
+    /// The secret from the invitation link (or the whole link).
+    pub secret: String,
+    /// The password to sign in with from now on.
+    pub password: String,
+    /// Your names, if the invitation's are not right.
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+}
+
+async fn accept_invitation(
+    State(s): State<AppState>,
+    Body(b): Body<AcceptLink>,
+) -> Reply<Response> {
+    let secret_hash = secret::hash(credentials::links::secret_of(&b.secret));
+    let password_hash = hash_new(&s, b.password).await?;
+    let events = act::execute(
+        &s,
+        Principal::Anonymous,
+        Command::AcceptInvitationLink {
+            secret_hash,
+            password_hash,
+            first_name: b.first_name,
+            last_name: b.last_name,
+        },
+        false,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, act::events(events)).into_response())
+}
+
+/// The reply to a password reset sent through `…/accounts/{id}/reset-password`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResetSent {
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<crate::core::Recorded>,
+    /// The link's secret, only when the account asked for itself: nobody else, however
+    /// senior, may hold a way to set someone's password (seed 002).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// Whether the link was handed to mail delivery for the account's address.
+    pub delivered: bool,
+}
+
+/// Gives a new reset link to whom it belongs: in the reply when the account asked for
+/// itself, else to the mail delivery (nothing is sent without one).
+pub async fn hand_over_reset(
+    s: &AppState,
+    caller: &Principal,
+    events: Vec<crate::core::Recorded>,
+    secret: String,
+) -> Json<ResetSent> {
+    let reset = events.iter().find_map(|r| match &r.event {
+        Event::PasswordResetRequested { reset } => Some(reset.clone()),
+        _ => None,
+    });
+    let own = reset
+        .as_ref()
+        .is_some_and(|r| *caller == Principal::Account { id: r.account });
+    if own || reset.is_none() {
+        return Json(ResetSent {
+            events,
+            secret: reset.map(|_| secret),
+            delivered: false,
+        });
+    }
+    // The outbox mails it (the command queued the message with the reset); a configured
+    // delivery hook (tests, embedders) gets it too.
+    let queued = events
+        .iter()
+        .any(|r| matches!(r.event, Event::MailQueued { .. }));
+    if queued {
+        crate::server::mail::spool(s, &events, &secret).await;
+    }
+    let mut delivered = queued;
+    if let (Some(deliver), Some(r)) = (s.config().reset_delivery.clone(), reset) {
+        let target = s
+            .read(move |dir| {
+                Ok(dir.accounts.get(&r.account).and_then(|a| {
+                    dir.orgs
+                        .get(&a.org)
+                        .map(|o| (o.slug.clone(), a.email.clone(), r.expires))
+                }))
+            })
+            .await
+            .ok()
+            .flatten();
+        if let Some((org, email, expires)) = target {
+            (deliver.0)(ResetNotice {
+                org,
+                email,
+                secret,
+                expires,
+            });
+            delivered = true;
+        }
+    } else if !queued {
+        tracing::info!(
+            "a password reset was sent, but no mail delivery is configured: no link was sent"
+        );
+    }
+    Json(ResetSent {
+        events,
+        secret: None,
+        delivered,
+    })
+}
