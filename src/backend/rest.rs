@@ -15,6 +15,7 @@
 
 mod errors;
 mod http;
+mod redeem;
 mod replica;
 mod server_url;
 mod sign_in;
@@ -22,6 +23,7 @@ mod wire;
 
 pub use errors::UNAUTHORIZED;
 pub use http::{Timeouts, Token};
+pub use redeem::{accept_invitation, complete_reset};
 pub use sign_in::{Session, sign_in};
 
 use crate::backend::{AuditQuery, Backend, BackendError};

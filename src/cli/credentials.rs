@@ -10,20 +10,69 @@ use super::exec::{self, Applied, Change, Notes};
 use super::fail::{Failure, Outcome};
 use super::output::{json, say, when};
 use super::password_input;
-use crate::core::{Approval, Command, Event, Principal};
+use super::store::{self, Target};
+use crate::backend::rest;
+use crate::core::{Approval, Command, Event, Principal, Recorded};
 use crate::credentials::{self, links};
 use crate::secret;
 use serde_json::json as j;
 
-fn new_password_hash(from_stdin: bool) -> Outcome<String> {
+/// A new password, checked here so a too-short one is refused before anything is sent.
+fn new_password(from_stdin: bool) -> Outcome<String> {
     let pw = password_input::read(from_stdin, "New password", true)?;
     credentials::check_new(&pw).map_err(|e| Failure::msg(e.to_string()))?;
+    Ok(pw)
+}
+
+fn new_password_hash(from_stdin: bool) -> Outcome<String> {
+    let pw = new_password(from_stdin)?;
     credentials::hash_password(&pw).map_err(|e| Failure::msg(e.to_string()))
+}
+
+/// What `invitation accept` says after a server made the account: who it is, and how to
+/// sign in (or that an administrator approves it first).
+fn accepted_remotely(global: &Global, server: &str, events: &[Recorded]) -> Outcome {
+    let account = events.iter().find_map(|r| match &r.event {
+        Event::AccountCreated { account, .. } => Some(account.clone()),
+        _ => None,
+    });
+    let Some(a) = account else {
+        return Err(Failure::msg(
+            "the server accepted the invitation but made no account: ask the organisation's administrator",
+        ));
+    };
+    let pending = a.approval == Approval::Pending;
+    if global.json {
+        return json(&j!({
+            "account": a.id.to_string(),
+            "email": a.email,
+            "pending": pending,
+        }));
+    }
+    say(format!(
+        "✓ invitation accepted: account {} ({})",
+        a.id, a.email
+    ));
+    if pending {
+        say("  the organisation approves new accounts: you can sign in once an administrator has");
+    } else {
+        say(format!(
+            "  sign in with: roster --server {server}   (or: roster login --server {server} --org ORG --email {})",
+            a.email
+        ));
+    }
+    Ok(())
 }
 
 /// `roster invitation accept --secret S [--password-stdin]`: the invitee accepts and
 /// chooses a password in one step.
 pub fn accept(global: &Global, secret: &str, password_stdin: bool) -> Outcome {
+    if let Target::Remote(remote) = store::target(global)? {
+        let password = new_password(password_stdin)?;
+        let events =
+            rest::accept_invitation(&remote.connect.server, links::secret_of(secret), &password)?;
+        return accepted_remotely(global, &remote.connect.server, &events);
+    }
     let ctx = Ctx::open_anonymous(global)?;
     let password_hash = new_password_hash(password_stdin)?;
     let cmd = Command::AcceptInvitationLink {
@@ -63,6 +112,16 @@ pub fn accept(global: &Global, secret: &str, password_stdin: bool) -> Outcome {
 
 /// `roster password reset --secret S`: a new password with a reset link's secret.
 pub fn reset(global: &Global, secret: &str, password_stdin: bool) -> Outcome {
+    if let Target::Remote(remote) = store::target(global)? {
+        let password = new_password(password_stdin)?;
+        rest::complete_reset(&remote.connect.server, links::secret_of(secret), &password)?;
+        return if global.json {
+            json(&j!({ "ok": true }))
+        } else {
+            say("✓ password reset: your new password is set");
+            Ok(())
+        };
+    }
     let ctx = Ctx::open_anonymous(global)?;
     let password_hash = new_password_hash(password_stdin)?;
     let cmd = Command::CompletePasswordReset {

@@ -2,9 +2,9 @@
 //! and folds them, so no value can start a header of its own) and the template's body.
 
 use super::config::MailConfig;
-use super::links;
 use crate::core::Directory;
 use crate::core::mail::{self, Mail, MailKind, Vars};
+use crate::credentials::links;
 use lettre::Message;
 use lettre::message::header::ContentTransferEncoding;
 use lettre::message::header::ContentType;

@@ -7,7 +7,7 @@
 
 pub mod background;
 pub mod config;
-pub mod links;
+
 pub mod maildir;
 pub mod message;
 pub mod sender;

@@ -17,6 +17,7 @@ mod feed;
 mod limits;
 mod mail;
 mod openapi;
+mod pages;
 mod problem;
 mod routes;
 mod sessions_state;
@@ -94,6 +95,8 @@ fn router(state: AppState) -> Router {
             }
         }),
     );
+    // The pages mailed links open in a browser (HTML, so not in the API's document).
+    let main = main.merge(pages::routes());
     limits::wrap(main, feed, state)
 }
 
