@@ -18,6 +18,7 @@
 
 mod archive;
 mod audit;
+pub mod decode;
 mod frame;
 mod fsio;
 mod header;
