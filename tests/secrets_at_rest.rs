@@ -123,7 +123,7 @@ fn secrets_no_issued_secret_is_in_the_store_the_trail_or_the_server_log() {
     let log = std::fs::File::create(&log_path).unwrap();
     let mut child = roster(home)
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "trace")
+        .env("ROSTER_LOG", "trace")
         .stdout(Stdio::piped())
         .stderr(log)
         .spawn()

@@ -24,6 +24,7 @@ mod store;
 mod token;
 mod user;
 mod user_show;
+mod warnings;
 
 use args::{Cli, Cmd, Global};
 use clap::{CommandFactory, FromArgMatches};
@@ -82,6 +83,7 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
         Cmd::Context(c) => return contexts::run(global, c),
         _ => {}
     }
+    warnings::to_stderr();
     let ctx = Ctx::open(global)?;
     match cmd {
         Cmd::Init { .. } | Cmd::Demo { .. } | Cmd::Context(_) | Cmd::Serve(_) => Ok(()),
