@@ -99,7 +99,10 @@ fn template() -> Template {
     ] {
         tokens.insert(name, Some(issue(&store, acct(id)).unwrap()));
     }
-    tokens.insert("operator", Some(issue(&store, Principal::Operator).unwrap()));
+    tokens.insert(
+        "operator",
+        Some(issue(&store, Principal::Operator).unwrap()),
+    );
     // A pending account cannot sign in, so no token can be made for it: the refusal
     // is what keeps it out of every route.
     let refused = issue(&store, acct(f.pending)).unwrap_err();
@@ -107,9 +110,19 @@ fn template() -> Template {
     tokens.insert("pending", None);
     // A disabled account's token: issued while it was enabled, then disabled again.
     let run = |who: &Principal, cmd: Command| store.execute(who, &cmd, false).unwrap();
-    run(&owner, Command::Enable { account: f.disabled });
+    run(
+        &owner,
+        Command::Enable {
+            account: f.disabled,
+        },
+    );
     tokens.insert("disabled", Some(issue(&store, acct(f.disabled)).unwrap()));
-    run(&owner, Command::Disable { account: f.disabled });
+    run(
+        &owner,
+        Command::Disable {
+            account: f.disabled,
+        },
+    );
     let revoked = issue(&store, acct(f.member)).unwrap();
     let last = query(&store, |d| *d.tokens.keys().next_back().unwrap()).unwrap();
     run(&Principal::Operator, Command::RevokeToken { token: last });
@@ -212,7 +225,9 @@ fn request(method: &str, path: &str, id: &BTreeMap<&str, u64>) -> (String, Optio
         .replace("{role}", &role.to_string())
         .replace("{account}", &account.to_string());
     let body = match (method, path.trim_start_matches("/v1/orgs/{slug}")) {
-        ("post", "/v1/commands") => json!({"command": {"op": "create_group", "org": id["org"], "name": "By command"}}),
+        ("post", "/v1/commands") => {
+            json!({"command": {"op": "create_group", "org": id["org"], "name": "By command"}})
+        }
         ("patch", "") => json!({"name": "Acme Renamed"}),
         ("put", "/settings") => json!({"approval_required": false}),
         ("post", "/transfer") => json!({"to": id["admin"]}),
@@ -331,7 +346,9 @@ async fn authz_every_route_for_every_kind_of_principal() {
                         broken.push(format!("{who} got {status} on {method} {concrete}"));
                     }
                     if text.contains("acme.example") || text.contains("Portal") {
-                        broken.push(format!("{who} was shown A's data on {method} {concrete}: {text}"));
+                        broken.push(format!(
+                            "{who} was shown A's data on {method} {concrete}: {text}"
+                        ));
                     }
                 }
                 if status >= 500 {
@@ -346,6 +363,10 @@ async fn authz_every_route_for_every_kind_of_principal() {
         }
     }
     assert!(routes >= 70, "the document lists every route ({routes})");
-    assert!(broken.is_empty(), "{}\n\nfull table:\n{table}", broken.join("\n"));
+    assert!(
+        broken.is_empty(),
+        "{}\n\nfull table:\n{table}",
+        broken.join("\n")
+    );
     insta::assert_snapshot!(table);
 }

@@ -76,8 +76,10 @@ fn concurrency_cli_processes_and_a_console_lose_no_update_and_tear_no_record() {
     }
 
     let reopened = FileStore::open(&path).unwrap();
-    let names: BTreeSet<String> =
-        query(&reopened, |d| d.groups.values().map(|g| g.name.clone()).collect()).unwrap();
+    let names: BTreeSet<String> = query(&reopened, |d| {
+        d.groups.values().map(|g| g.name.clone()).collect()
+    })
+    .unwrap();
     let mut expected: Vec<String> = (0..PROCESSES)
         .flat_map(|p| (0..EACH).map(move |i| format!("cli-{p}-{i}")))
         .collect();
@@ -91,7 +93,10 @@ fn concurrency_cli_processes_and_a_console_lose_no_update_and_tear_no_record() {
     let decoded = decode::log(&log).unwrap();
     assert!(decoded.torn_tail.is_none(), "{:?}", decoded.torn_tail);
     let seqs: Vec<u64> = decoded.commands.iter().flatten().map(|r| r.seq).collect();
-    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "gapless sequence");
+    assert!(
+        seqs.windows(2).all(|w| w[1] == w[0] + 1),
+        "gapless sequence"
+    );
 }
 
 #[test]
@@ -110,8 +115,15 @@ fn concurrency_a_waiting_writer_gets_a_clear_error_after_its_timeout() {
     let list = roster(&fx.path(), &["--org", &slug, "group", "list"]);
     assert!(list.status.success());
     drop(held);
-    let out = roster(&fx.path(), &["--org", &slug, "group", "create", "unblocked"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = roster(
+        &fx.path(),
+        &["--org", &slug, "group", "create", "unblocked"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let names: Vec<String> = fx.read(|d| d.groups.values().map(|g| g.name.clone()).collect());
     assert!(names.contains(&"unblocked".into()) && !names.contains(&"blocked".into()));
 }
@@ -153,10 +165,15 @@ async fn concurrency_two_admins_demoting_each_other_leave_exactly_one() {
         for r in [&ra, &rb] {
             assert!([200, 403].contains(&r.status), "{r:?}");
         }
-        let levels = query(env.store.as_ref(), |d| (d.accounts[&a].level, d.accounts[&b].level))
-            .unwrap();
+        let levels = query(env.store.as_ref(), |d| {
+            (d.accounts[&a].level, d.accounts[&b].level)
+        })
+        .unwrap();
         assert!(
-            matches!(levels, (Level::Admin, Level::Member) | (Level::Member, Level::Admin)),
+            matches!(
+                levels,
+                (Level::Admin, Level::Member) | (Level::Member, Level::Admin)
+            ),
             "round {round}: {levels:?}"
         );
     }
@@ -180,7 +197,10 @@ async fn concurrency_two_approvals_of_one_request_have_one_winner() {
         },
     );
     let role = query(env.store.as_ref(), |d| {
-        d.roles.values().find(|r| r.name == "Downloads").map(|r| r.id)
+        d.roles
+            .values()
+            .find(|r| r.name == "Downloads")
+            .map(|r| r.id)
     })
     .unwrap()
     .unwrap();
@@ -193,7 +213,11 @@ async fn concurrency_two_approvals_of_one_request_have_one_winner() {
             .await;
         assert_eq!(created.status, 201, "{}", created.text);
         let id = created.json()["request"]["id"].clone();
-        let id = id.as_u64().map(|n| n.to_string()).or(id.as_str().map(String::from)).unwrap();
+        let id = id
+            .as_u64()
+            .map(|n| n.to_string())
+            .or(id.as_str().map(String::from))
+            .unwrap();
         let path = format!("/v1/orgs/acme/approvals/{id}/approve");
         let (r1, r2) = tokio::join!(
             env.post(&path, &env.tokens.owner, json!({})),
@@ -207,9 +231,16 @@ async fn concurrency_two_approvals_of_one_request_have_one_winner() {
             r1.text,
             r2.text
         );
-        assert!(statuses.contains(&409), "the loser is told it was decided: {statuses:?}");
+        assert!(
+            statuses.contains(&409),
+            "the loser is told it was decided: {statuses:?}"
+        );
         let grants = query(env.store.as_ref(), |d| {
-            d.accounts[&asker].roles.iter().filter(|g| g.role == role).count()
+            d.accounts[&asker]
+                .roles
+                .iter()
+                .filter(|g| g.role == role)
+                .count()
         })
         .unwrap();
         assert_eq!(grants, 1, "round {round}: granted once");
@@ -221,12 +252,20 @@ async fn concurrency_two_approvals_of_one_request_have_one_winner() {
 async fn concurrency_two_edits_with_one_etag_have_one_winner() {
     let env = Env::new();
     let created = env
-        .post("/v1/orgs/acme/groups", &env.tokens.owner, json!({"name": "Race"}))
+        .post(
+            "/v1/orgs/acme/groups",
+            &env.tokens.owner,
+            json!({"name": "Race"}),
+        )
         .await;
     assert_eq!(created.status, 201, "{}", created.text);
     let loc = created.header("location").unwrap();
     for round in 0..RACES {
-        let etag = env.get(&loc, &env.tokens.owner).await.header("etag").unwrap();
+        let etag = env
+            .get(&loc, &env.tokens.owner)
+            .await
+            .header("etag")
+            .unwrap();
         let edit = |who: &'static str, token: String| {
             let (env, loc, etag) = (&env, loc.clone(), etag.clone());
             async move {
@@ -247,10 +286,20 @@ async fn concurrency_two_edits_with_one_etag_have_one_winner() {
         );
         let mut statuses = [r1.status, r2.status];
         statuses.sort();
-        assert_eq!(statuses, [200, 412], "round {round}: {} / {}", r1.text, r2.text);
+        assert_eq!(
+            statuses,
+            [200, 412],
+            "round {round}: {} / {}",
+            r1.text,
+            r2.text
+        );
         let winner = if r1.status == 200 { "owner" } else { "admin" };
         let name = env.get(&loc, &env.tokens.owner).await.json()["name"].clone();
-        assert_eq!(name, json!(format!("{winner}-{round}")), "the winner's edit stands");
+        assert_eq!(
+            name,
+            json!(format!("{winner}-{round}")),
+            "the winner's edit stands"
+        );
     }
     assert_invariants(&env);
 }

@@ -149,7 +149,10 @@ fn crash_safety_roster_serve_killed_50_times_loses_no_acknowledged_write() {
                             r#"{{"command":{{"op":"register","org":{},"email":"{email}","first_name":"Crash","last_name":"Test"}}}}"#,
                             org.0
                         );
-                        (format!("account:{email}"), post(&addr, "/v1/commands", None, &body))
+                        (
+                            format!("account:{email}"),
+                            post(&addr, "/v1/commands", None, &body),
+                        )
                     } else {
                         let name = format!("r{round}-{i}");
                         let body = format!(r#"{{"name":"{name}"}}"#);
@@ -188,8 +191,9 @@ fn crash_safety_roster_serve_killed_50_times_loses_no_acknowledged_write() {
             };
         }
 
-        let store = FileStore::open(&path)
-            .unwrap_or_else(|e| panic!("round {round} (seed {seed}): the store does not open: {e}"));
+        let store = FileStore::open(&path).unwrap_or_else(|e| {
+            panic!("round {round} (seed {seed}): the store does not open: {e}")
+        });
         let present = group_names(&store, org);
         let missing: Vec<_> = groups.difference(&present).collect();
         assert!(
@@ -203,7 +207,10 @@ fn crash_safety_roster_serve_killed_50_times_loses_no_acknowledged_write() {
                     "round {round} (seed {seed}): acknowledged {email} lost"
                 );
             }
-            for a in d.accounts_of(org).filter(|a| a.approval == Approval::Pending) {
+            for a in d
+                .accounts_of(org)
+                .filter(|a| a.approval == Approval::Pending)
+            {
                 assert!(
                     d.requests.values().any(|r| r.account == a.id),
                     "round {round} (seed {seed}): {} is there without its join request",
@@ -214,9 +221,7 @@ fn crash_safety_roster_serve_killed_50_times_loses_no_acknowledged_write() {
         .unwrap();
         assert_complete_trail(&full_audit(&store), seq(&store));
     }
-    println!(
-        "{acked_total} writes acknowledged over {ROUNDS} SIGKILLs of roster serve, none lost"
-    );
+    println!("{acked_total} writes acknowledged over {ROUNDS} SIGKILLs of roster serve, none lost");
 
     torn_and_flipped_tails_through_the_binary(&path, &groups);
 }
@@ -241,7 +246,11 @@ fn torn_and_flipped_tails_through_the_binary(path: &Path, acked: &BTreeSet<Strin
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(!stderr.contains("panicked"), "{label}: {stderr}");
-        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr,
+        )
     };
 
     for (label, bytes) in [
@@ -261,7 +270,10 @@ fn torn_and_flipped_tails_through_the_binary(path: &Path, acked: &BTreeSet<Strin
             "{label}: the cut is reported in words: {stderr}"
         );
         assert!(stdout.contains("tail-1"), "{label}: the prefix is kept");
-        assert!(!stdout.contains("tail-2"), "{label}: the torn record is gone");
+        assert!(
+            !stdout.contains("tail-2"),
+            "{label}: the torn record is gone"
+        );
         for g in acked.iter().take(20) {
             assert!(stdout.contains(g.as_str()), "{label}: {g} kept");
         }

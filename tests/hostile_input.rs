@@ -45,7 +45,11 @@ fn bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
 }
 
 /// Up to four byte edits, then a cut somewhere.
-fn mangle(mut b: Vec<u8>, edits: &[(prop::sample::Index, u8)], cut: prop::sample::Index) -> Vec<u8> {
+fn mangle(
+    mut b: Vec<u8>,
+    edits: &[(prop::sample::Index, u8)],
+    cut: prop::sample::Index,
+) -> Vec<u8> {
     for (at, byte) in edits {
         let i = at.index(b.len());
         b[i] = *byte;
@@ -74,7 +78,11 @@ fn hostile_input_a_truncated_log_keeps_its_valid_prefix_and_names_the_tail() {
     };
     for cut in first_record_end + 1..log.len() {
         let d = decode::log(&log[..cut]).unwrap_or_else(|e| panic!("cut at {cut}: {e}"));
-        assert_eq!(d.commands.len(), 1, "cut at {cut}: the whole first command stays");
+        assert_eq!(
+            d.commands.len(),
+            1,
+            "cut at {cut}: the whole first command stays"
+        );
         let tail = d.torn_tail.expect("the cut is reported");
         assert!(tail.contains("incomplete"), "cut at {cut}: {tail}");
     }
@@ -209,13 +217,44 @@ impl XorShift {
 /// A random JSON-ish value: sometimes valid JSON of the wrong shape, sometimes not JSON.
 fn json_like(rng: &mut XorShift, depth: u32) -> String {
     let leaves = [
-        "null", "true", "0", "-1", "18446744073709551616", "1e308", "\"\"", "\"u1\"",
-        "\"\\u0000\"", "\"\\u001b[31m\"", "\"acme\"", "[]", "{}", "\"2026-13-45\"",
+        "null",
+        "true",
+        "0",
+        "-1",
+        "18446744073709551616",
+        "1e308",
+        "\"\"",
+        "\"u1\"",
+        "\"\\u0000\"",
+        "\"\\u001b[31m\"",
+        "\"acme\"",
+        "[]",
+        "{}",
+        "\"2026-13-45\"",
     ];
     let keys = [
-        "name", "email", "first_name", "last_name", "role", "account", "group", "program",
-        "valid_until", "seats", "reason", "settings", "owner", "command", "op", "dry_run",
-        "description", "permissions", "until", "secret", "expires", "scope",
+        "name",
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "account",
+        "group",
+        "program",
+        "valid_until",
+        "seats",
+        "reason",
+        "settings",
+        "owner",
+        "command",
+        "op",
+        "dry_run",
+        "description",
+        "permissions",
+        "until",
+        "secret",
+        "expires",
+        "scope",
     ];
     match (rng.next() % 6, depth) {
         (0, d) if d < 3 => {
@@ -258,7 +297,18 @@ async fn hostile_input_random_bodies_on_every_write_route_are_never_a_5xx() {
         | 1;
     println!("hostile input seed {seed}");
     let mut rng = XorShift(seed);
-    let ids = ["1", "2", "3", "u1", "g1", "0", "99999999999999999999", "%00", "..", "-1"];
+    let ids = [
+        "1",
+        "2",
+        "3",
+        "u1",
+        "g1",
+        "0",
+        "99999999999999999999",
+        "%00",
+        "..",
+        "-1",
+    ];
     let mut sent = 0;
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for method in ["post", "put", "patch", "delete"] {
@@ -269,9 +319,7 @@ async fn hostile_input_random_bodies_on_every_write_route_are_never_a_5xx() {
                 let concrete = path
                     .split('/')
                     .map(|seg| match seg {
-                        "{slug}" => {
-                            if round % 3 == 2 { "globex" } else { "acme" }.to_string()
-                        }
+                        "{slug}" => if round % 3 == 2 { "globex" } else { "acme" }.to_string(),
                         s if s.starts_with('{') => rng.pick(&ids).to_string(),
                         s => s.to_string(),
                     })

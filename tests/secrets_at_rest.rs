@@ -63,7 +63,10 @@ fn issued(home: &Path, args: &[&str], secrets: &mut Vec<String>) {
     let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"));
     let before = secrets.len();
     secrets_in(&v, secrets);
-    assert!(secrets.len() > before, "roster {args:?} printed a secret: {out}");
+    assert!(
+        secrets.len() > before,
+        "roster {args:?} printed a secret: {out}"
+    );
 }
 
 fn http(addr: &str, method: &str, path: &str, token: &str, body: &str) -> String {
@@ -102,19 +105,54 @@ fn secrets_no_issued_secret_is_in_the_store_the_trail_or_the_server_log() {
     ok(
         home,
         &[
-            "org", "create", "acme", "--name", "Acme", "--owner", "olive@acme.example",
-            "--owner-first-name", "Olive",
+            "org",
+            "create",
+            "acme",
+            "--name",
+            "Acme",
+            "--owner",
+            "olive@acme.example",
+            "--owner-first-name",
+            "Olive",
         ],
     );
-    ok(home, &["user", "add", "bob@acme.example", "--first-name", "Bob"]);
+    ok(
+        home,
+        &["user", "add", "bob@acme.example", "--first-name", "Bob"],
+    );
     let mut secrets = vec![];
-    issued(home, &["token", "create", "--as", "olive@acme.example", "--label", "a"], &mut secrets);
-    issued(home, &["token", "create", "--operator", "--label", "ops"], &mut secrets);
-    issued(home, &["user", "invite", "carol@acme.example"], &mut secrets);
-    issued(home, &["user", "reset-password", "bob@acme.example"], &mut secrets);
-    let invitations: Value =
-        serde_json::from_str(&ok(home, &["--json", "invitation", "list", "--status", "pending"]))
-            .unwrap();
+    issued(
+        home,
+        &[
+            "token",
+            "create",
+            "--as",
+            "olive@acme.example",
+            "--label",
+            "a",
+        ],
+        &mut secrets,
+    );
+    issued(
+        home,
+        &["token", "create", "--operator", "--label", "ops"],
+        &mut secrets,
+    );
+    issued(
+        home,
+        &["user", "invite", "carol@acme.example"],
+        &mut secrets,
+    );
+    issued(
+        home,
+        &["user", "reset-password", "bob@acme.example"],
+        &mut secrets,
+    );
+    let invitations: Value = serde_json::from_str(&ok(
+        home,
+        &["--json", "invitation", "list", "--status", "pending"],
+    ))
+    .unwrap();
     let inv = invitations[0]["invitation"]["id"].to_string();
     issued(home, &["invitation", "resend", &inv], &mut secrets);
     let owner_token = secrets[0].clone();
@@ -130,7 +168,10 @@ fn secrets_no_issued_secret_is_in_the_store_the_trail_or_the_server_log() {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
-    let addr = first.strip_prefix("listening on http://").unwrap().to_string();
+    let addr = first
+        .strip_prefix("listening on http://")
+        .unwrap()
+        .to_string();
     // Use every secret, right and wrong, so that any logging of them would show.
     for s in &secrets {
         http(&addr, "GET", "/v1/me", s, "");
@@ -147,14 +188,23 @@ fn secrets_no_issued_secret_is_in_the_store_the_trail_or_the_server_log() {
     let v: Value = serde_json::from_str(body.trim()).unwrap_or(Value::Null);
     let before = secrets.len();
     secrets_in(&v, &mut secrets);
-    assert!(secrets.len() > before, "POST invitations answers with the secret once: {created}");
+    assert!(
+        secrets.len() > before,
+        "POST invitations answers with the secret once: {created}"
+    );
     let accept = format!(r#"{{"secret":"{}"}}"#, secrets.last().unwrap());
     let id = v["invitation"]["id"]
         .as_str()
         .map(String::from)
         .or_else(|| v["id"].as_str().map(String::from))
         .unwrap_or_default();
-    http(&addr, "POST", &format!("/v1/orgs/acme/invitations/{id}/accept"), "", &accept);
+    http(
+        &addr,
+        "POST",
+        &format!("/v1/orgs/acme/invitations/{id}/accept"),
+        "",
+        &accept,
+    );
 
     rustix::process::kill_process(
         rustix::process::Pid::from_child(&child),
@@ -169,7 +219,10 @@ fn secrets_no_issued_secret_is_in_the_store_the_trail_or_the_server_log() {
         .into_iter()
         .map(|p| {
             let b = std::fs::read(&p).unwrap_or_default();
-            (p.display().to_string(), String::from_utf8_lossy(&b).into_owned())
+            (
+                p.display().to_string(),
+                String::from_utf8_lossy(&b).into_owned(),
+            )
         })
         .collect();
     let server_log = std::fs::read_to_string(&log_path).unwrap_or_default();

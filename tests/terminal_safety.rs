@@ -26,7 +26,10 @@ const HOSTILE: &[(&str, &str)] = &[
     // Right-to-left override and zero-width space.
     ("Support", "Sup\u{202e}troppus\u{200b}"),
     // OSC 8 hyperlink ended by ST.
-    ("Integrator", "Integr\u{1b}]8;;http://evil.example\u{1b}\\ator"),
+    (
+        "Integrator",
+        "Integr\u{1b}]8;;http://evil.example\u{1b}\\ator",
+    ),
     // SGR colour and a bidi isolate in a message.
     ("Welcome", "Wel\u{1b}[31mcome\u{2066}"),
     // BOM, NUL and a zero-width joiner.
@@ -76,8 +79,12 @@ fn terminal_safety_hostile_names_render_inert_in_every_console_view() {
     let fx = fixture();
     plant(&fx.path());
     let store = FileStore::open_with(&fx.path(), options()).unwrap();
-    let stored = roster::backend::query(&store, |d| d.accounts[&fx.bob].first_name.clone()).unwrap();
-    assert!(stored.contains('\u{1b}'), "the hostile name is in the store: {stored:?}");
+    let stored =
+        roster::backend::query(&store, |d| d.accounts[&fx.bob].first_name.clone()).unwrap();
+    assert!(
+        stored.contains('\u{1b}'),
+        "the hostile name is in the store: {stored:?}"
+    );
 
     let mut seen = String::new();
     for (w, h) in [(120, 40), (80, 24)] {
@@ -97,7 +104,11 @@ fn terminal_safety_hostile_names_render_inert_in_every_console_view() {
                 send(&mut app, &store, key(KeyCode::Down));
             }
         }
-        for keys in [vec![ch('?')], vec![ch(':'), ch('g')], vec![ch('/'), ch('B')]] {
+        for keys in [
+            vec![ch('?')],
+            vec![ch(':'), ch('g')],
+            vec![ch('/'), ch('B')],
+        ] {
             for k in keys {
                 send(&mut app, &store, k);
             }
@@ -150,6 +161,9 @@ fn terminal_safety_hostile_names_render_inert_in_cli_tables() {
         all.push_str(&stdout);
     }
     for shown in ["Bob\\u{1b}[2J", "Sup\\u{202e}troppus", "Integr\\u{1b}]8"] {
-        assert!(all.contains(shown), "{shown} is shown escaped in some table");
+        assert!(
+            all.contains(shown),
+            "{shown} is shown escaped in some table"
+        );
     }
 }

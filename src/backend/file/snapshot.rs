@@ -48,7 +48,7 @@ pub fn read(path: &Path) -> Result<Option<Snapshot>, BackendError> {
 
 /// The snapshot in `bytes`, read from `path` (named in errors).
 pub fn decode(bytes: &[u8], path: &Path) -> Result<Snapshot, BackendError> {
-    let header = Header::decode(Kind::Snapshot, &bytes).map_err(|why| foreign(path, &why))?;
+    let header = Header::decode(Kind::Snapshot, bytes).map_err(|why| foreign(path, &why))?;
     let (payload, end) = frame::frame_at(bytes, HEADER_LEN)
         .map_err(|flaw| corrupt(path, HEADER_LEN as u64, &flaw.to_string()))?;
     if end != bytes.len() {
