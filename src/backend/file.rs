@@ -18,6 +18,7 @@
 
 mod archive;
 pub(crate) mod audit;
+pub mod decode;
 mod export;
 mod frame;
 mod fsio;

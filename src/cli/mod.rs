@@ -28,6 +28,7 @@ mod store;
 mod token;
 mod user;
 mod user_show;
+mod warnings;
 
 use args::{Cli, Cmd, Global};
 use clap::{CommandFactory, FromArgMatches};
@@ -101,6 +102,7 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
         }
         _ => {}
     }
+    warnings::to_stderr();
     let ctx = Ctx::open(global)?;
     match cmd {
         Cmd::Init { .. }

@@ -43,8 +43,13 @@ pub fn read(path: &Path) -> Result<Option<Snapshot>, BackendError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(fsio::io_error("read", path, &e)),
     };
-    let header = Header::decode(Kind::Snapshot, &bytes).map_err(|why| foreign(path, &why))?;
-    let (payload, end) = frame::frame_at(&bytes, HEADER_LEN)
+    decode(&bytes, path).map(Some)
+}
+
+/// The snapshot in `bytes`, read from `path` (named in errors).
+pub fn decode(bytes: &[u8], path: &Path) -> Result<Snapshot, BackendError> {
+    let header = Header::decode(Kind::Snapshot, bytes).map_err(|why| foreign(path, &why))?;
+    let (payload, end) = frame::frame_at(bytes, HEADER_LEN)
         .map_err(|flaw| corrupt(path, HEADER_LEN as u64, &flaw.to_string()))?;
     if end != bytes.len() {
         return Err(corrupt(
@@ -64,11 +69,11 @@ pub fn read(path: &Path) -> Result<Option<Snapshot>, BackendError> {
         )
     })?;
     dir.reindex();
-    Ok(Some(Snapshot {
+    Ok(Snapshot {
         header,
         dir,
         last_at: last_event_at,
-    }))
+    })
 }
 
 /// Replaces the snapshot with `dir`: written to `tmp`, synced, renamed over `path`,
