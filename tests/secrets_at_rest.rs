@@ -215,7 +215,20 @@ fn secrets_no_issued_secret_is_in_the_store_the_trail_or_the_server_log() {
     child.wait().unwrap();
 
     let trail = ok(home, &["--json", "audit", "--limit", "1000"]);
-    let mut places: Vec<(String, String)> = walk(&home.join("store"))
+    // The mail spool (`outbox/`) and the maildir hold the messages themselves, links
+    // and all: they are the delivery, not the store, and only their owner may read them.
+    let (mail, store_files): (Vec<_>, Vec<_>) = walk(&home.join("store"))
+        .into_iter()
+        .partition(|p| {
+            p.components()
+                .any(|c| c.as_os_str() == "outbox" || c.as_os_str() == "maildir")
+        });
+    for p in &mail {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{} is readable by others", p.display());
+    }
+    let mut places: Vec<(String, String)> = store_files
         .into_iter()
         .map(|p| {
             let b = std::fs::read(&p).unwrap_or_default();
