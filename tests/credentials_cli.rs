@@ -259,3 +259,98 @@ fn login_saves_a_session_that_revoke_sessions_ends() {
     assert_eq!(after.code, 1, "{}", after.stdout);
     assert!(after.stderr.contains("revoked"), "{}", after.stderr);
 }
+
+/// The invitee and the account holder have no token: over `--server` the link's secret
+/// is their credential, and the server (not the client) hashes the password.
+#[test]
+fn links_are_redeemed_over_a_server_without_a_token() {
+    let env = Env::new();
+    let out = env.ok(
+        &as_alice(&["--json", "user", "invite", "ivy@acme.example"]),
+        None,
+    );
+    let invitation = secret_of(&out);
+    let out = env.ok(
+        &as_alice(&["--json", "user", "reset-password", "alice@acme.example"]),
+        None,
+    );
+    let reset = secret_of(&out);
+    let store: Arc<dyn Backend> = Arc::new(FileStore::open(&env.store()).unwrap());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let server = Server::start(listener, store, Config::default()).unwrap();
+    let url = server.url();
+    let link = roster::credentials::links::invitation_link(&url, &invitation);
+    let accept = |password: &str| {
+        env.run(
+            &[
+                "--server",
+                &url,
+                "invitation",
+                "accept",
+                "--secret",
+                &link,
+                "--password-stdin",
+            ],
+            Some(password),
+            true,
+        )
+    };
+    let first = accept("ivy's password\n");
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(
+        first.stdout.contains("invitation accepted") && first.stdout.contains("ivy@acme.example"),
+        "{}",
+        first.stdout
+    );
+    let again = accept("ivy's password\n");
+    assert_eq!(again.code, 1, "{}", again.stdout);
+    assert!(again.stderr.contains("already used"), "{}", again.stderr);
+
+    let reset_with = |password: &str| {
+        env.run(
+            &[
+                "--server",
+                &url,
+                "password",
+                "reset",
+                "--secret",
+                &reset,
+                "--password-stdin",
+            ],
+            Some(password),
+            true,
+        )
+    };
+    let done = reset_with("alice's new password\n");
+    assert_eq!(done.code, 0, "{}", done.stderr);
+    assert!(
+        done.stdout.contains("new password is set"),
+        "{}",
+        done.stdout
+    );
+    let twice = reset_with("yet another password\n");
+    assert_eq!(twice.code, 1, "{}", twice.stdout);
+    assert!(twice.stderr.contains("already used"), "{}", twice.stderr);
+
+    // Both can now sign in with what they chose.
+    for (email, password) in [
+        ("ivy@acme.example", "ivy's password\n"),
+        ("alice@acme.example", "alice's new password\n"),
+    ] {
+        let login = env.run(
+            &[
+                "--server",
+                &url,
+                "--org",
+                "acme",
+                "login",
+                "--email",
+                email,
+                "--password-stdin",
+            ],
+            Some(password),
+            true,
+        );
+        assert_eq!(login.code, 0, "{email}: {}", login.stderr);
+    }
+}

@@ -217,9 +217,8 @@ fn secrets_no_issued_secret_is_in_the_store_the_trail_or_the_server_log() {
     let trail = ok(home, &["--json", "audit", "--limit", "1000"]);
     // The mail spool (`outbox/`) and the maildir hold the messages themselves, links
     // and all: they are the delivery, not the store, and only their owner may read them.
-    let (mail, store_files): (Vec<_>, Vec<_>) = walk(&home.join("store"))
-        .into_iter()
-        .partition(|p| {
+    let (mail, store_files): (Vec<_>, Vec<_>) =
+        walk(&home.join("store")).into_iter().partition(|p| {
             p.components()
                 .any(|c| c.as_os_str() == "outbox" || c.as_os_str() == "maildir")
         });
