@@ -183,3 +183,41 @@ fn a_replica_killed_mid_write_loses_nothing_acknowledged() {
     let (status, body) = http(&next.addr, "GET", "/v1/health", "", "");
     assert_eq!(status, 200, "{body}");
 }
+
+/// A database store has no folder: each replica mails from its own `--mail-dir`, where
+/// the link (which exists nowhere else) is rendered and, without SMTP, delivered.
+#[test]
+fn a_replica_mails_an_invitation_from_its_own_mail_folder() {
+    let Some(db) = TestDb::create("a_replica_mails_from_its_mail_folder") else {
+        return;
+    };
+    let f = fixture(&db);
+    let a = Replica::start(&db);
+    let (status, body) = http(
+        &a.addr,
+        "POST",
+        "/v1/orgs/acme/invitations",
+        &f.x_token,
+        r#"{"email":"ivy@example.org"}"#,
+    );
+    assert_eq!(status, 201, "{body}");
+    let secret = serde_json::from_str::<Value>(&body).unwrap()["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let new = a.mail.path().join("maildir/new");
+    let mut delivered = vec![];
+    for _ in 0..200 {
+        delivered = std::fs::read_dir(&new)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        if !delivered.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(delivered.len(), 1, "one message in {}", new.display());
+    let text = std::fs::read_to_string(&delivered[0]).unwrap();
+    assert!(text.contains("ivy@example.org"), "{text}");
+    assert!(text.contains(&secret), "the message carries the link");
+}

@@ -5,6 +5,7 @@
 
 pub mod copy;
 pub mod file;
+pub mod mail_folder;
 pub mod postgres;
 pub mod rest;
 

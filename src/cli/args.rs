@@ -702,6 +702,10 @@ pub struct ServeArgs {
     /// The address to listen on; port 0 picks a free one (the address is printed).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
     pub listen: String,
+    /// Where a PostgreSQL store's server keeps its mail (spool, maildir, roster.toml);
+    /// default: roster/mail in the XDG state directory. A folder store uses its own folder.
+    #[arg(long, value_name = "DIR", env = "ROSTER_MAIL_DIR")]
+    pub mail_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,8 +5,10 @@ use super::context::store_path;
 use super::fail::{Failure, Outcome, fail};
 use super::output::say;
 use super::store;
+use crate::backend::mail_folder::WithMailFolder;
 use crate::server::{self, Config};
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
 /// How often `roster serve` looks for queued mail.
@@ -20,9 +22,19 @@ pub fn run(global: &Global, args: ServeArgs) -> Outcome {
             path.display()
         ));
     }
-    let backend = store::open(&path)?;
+    let mut backend = store::open(&path)?;
+    // Mail is rendered, spooled and sent from a folder on this machine: the store's own,
+    // or for a database store --mail-dir (made 0700).
+    let mail_root = match backend.local_root() {
+        Some(root) => root,
+        None => {
+            let folder = mail_folder(&args)?;
+            backend = Arc::new(WithMailFolder::new(backend, folder.clone()));
+            folder
+        }
+    };
     // A broken roster.toml stops the server here rather than failing every message later.
-    let mail = crate::mail::MailConfig::load(&path).map_err(Failure::Message)?;
+    let mail = crate::mail::MailConfig::load(&mail_root).map_err(Failure::Message)?;
     // Request logs go to stderr (stdout carries the address for scripts); ROSTER_LOG
     // filters them like RUST_LOG does.
     let filter = EnvFilter::try_from_env("ROSTER_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
@@ -48,7 +60,7 @@ pub fn run(global: &Global, args: ServeArgs) -> Outcome {
             Some(s) => tracing::info!("mail goes to {}:{}", s.host, s.port()),
             None => tracing::info!(
                 "mail goes to {} (no [smtp] in roster.toml)",
-                path.join("maildir").display()
+                mail_root.join("maildir").display()
             ),
         }
         let sender = tokio::spawn(crate::mail::background::run(
@@ -81,4 +93,30 @@ async fn stop_signal() {
         _ = term.recv() => {}
     }
     tracing::info!("stopping: finishing the requests in flight");
+}
+
+/// The mail folder of a server over a database store: `--mail-dir` (`ROSTER_MAIL_DIR`),
+/// else roster/mail in the XDG state directory.
+fn mail_folder(args: &ServeArgs) -> Outcome<std::path::PathBuf> {
+    let folder = match &args.mail_dir {
+        Some(dir) => dir.clone(),
+        None => dirs::state_dir()
+            .or_else(|| dirs::home_dir().map(|h| h.join(".local/state")))
+            .map(|d| d.join("roster").join("mail"))
+            .ok_or_else(|| {
+                Failure::msg(
+                    "cannot work out where to keep mail (no home directory): pass --mail-dir DIR",
+                )
+            })?,
+    };
+    std::fs::create_dir_all(&folder).map_err(|e| {
+        Failure::msg(format!(
+            "cannot make the mail folder {}: {e}",
+            folder.display()
+        ))
+    })?;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700))
+        .map_err(|e| Failure::msg(format!("cannot make {} private: {e}", folder.display())))?;
+    Ok(folder)
 }

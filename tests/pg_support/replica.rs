@@ -13,12 +13,16 @@ use std::process::{Child, Command as Process, Stdio};
 pub struct Replica {
     child: Child,
     pub addr: String,
+    /// The replica's own mail folder (spool, maildir), never the tester's home.
+    pub mail: tempfile::TempDir,
 }
 
 impl Replica {
     pub fn start(db: &TestDb) -> Replica {
+        let mail = tempfile::tempdir().unwrap();
         let mut child = Process::new(env!("CARGO_BIN_EXE_roster"))
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("ROSTER_MAIL_DIR", mail.path())
             .env("ROSTER_STORE", db.url.expose())
             .env_remove("ROSTER_ORG")
             .env_remove("ROSTER_SERVER")
@@ -34,7 +38,7 @@ impl Replica {
             .strip_prefix("listening on http://")
             .unwrap_or_else(|| panic!("unexpected first line: {first:?}"))
             .to_string();
-        Replica { child, addr }
+        Replica { child, addr, mail }
     }
 
     pub fn kill(&mut self) {
