@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod core;
 pub mod demo;
+pub mod scale;
 pub mod secret;
 pub mod server;
 pub mod text;

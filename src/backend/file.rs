@@ -18,6 +18,7 @@
 
 mod archive;
 mod audit;
+mod bulk;
 mod frame;
 mod fsio;
 mod header;
@@ -28,6 +29,7 @@ mod recover;
 mod snapshot;
 mod store;
 
+pub use bulk::BulkWriter;
 pub use header::HEADER_LEN;
 pub use lock::WriterLock;
 pub use store::{Clock, FileStore, Options};

@@ -19,6 +19,7 @@ mod output;
 mod program;
 mod resolve;
 mod role;
+pub mod scale;
 mod serve;
 mod store;
 mod token;
@@ -77,14 +78,22 @@ fn parse() -> Cli {
 fn run(global: &Global, cmd: Cmd) -> Outcome {
     match cmd {
         Cmd::Init { demo } => return init::run(global, demo),
-        Cmd::Demo { path } => return init::demo(global, path),
+        Cmd::Demo {
+            action: Some(a), ..
+        } => return scale::demo(global, a),
+        Cmd::Demo { path, .. } => return init::demo(global, path),
+        Cmd::Bench(a) => return scale::bench(global, a),
         Cmd::Serve(a) => return serve::run(global, a),
         Cmd::Context(c) => return contexts::run(global, c),
         _ => {}
     }
     let ctx = Ctx::open(global)?;
     match cmd {
-        Cmd::Init { .. } | Cmd::Demo { .. } | Cmd::Context(_) | Cmd::Serve(_) => Ok(()),
+        Cmd::Init { .. }
+        | Cmd::Demo { .. }
+        | Cmd::Context(_)
+        | Cmd::Serve(_)
+        | Cmd::Bench(_) => Ok(()),
         Cmd::Org(c) => org::run(&ctx, c),
         Cmd::User(c) => user::run(&ctx, c),
         Cmd::Role(c) => role::run(&ctx, c),

@@ -1389,9 +1389,11 @@ impl<'a> Ctx<'a> {
                     role: r.id,
                     program: *program,
                 };
-                if self.dir.requests.values().any(|q| {
-                    q.account == me.id && q.kind == kind && q.status == RequestStatus::Pending
-                }) {
+                if self
+                    .dir
+                    .requests_of(me.id)
+                    .any(|q| q.kind == kind && q.status == RequestStatus::Pending)
+                {
                     return conflict(
                         "you already asked for this: the request is waiting in the approval queue",
                     );
@@ -2214,11 +2216,9 @@ impl<'a> Ctx<'a> {
 
     fn close_join_requests(&self, account: AccountId, approved: bool, reason: &str) -> Vec<Event> {
         self.dir
-            .requests
-            .values()
+            .requests_of(account)
             .filter(|r| {
-                r.account == account
-                    && r.kind == RequestKind::Join
+                r.kind == RequestKind::Join
                     && r.status == RequestStatus::Pending
             })
             .map(|r| Event::RequestDecided {

@@ -33,6 +33,11 @@ pub struct Directory {
     /// slug → org; rebuilt on load.
     #[serde(skip)]
     by_slug: HashMap<String, OrgId>,
+    /// account → its approval requests, oldest first; rebuilt on load. Approving or
+    /// rejecting an account closes its join requests, and scanning every request of a
+    /// large tenant for that made each decision cost O(requests).
+    #[serde(skip)]
+    requests_by_account: HashMap<AccountId, Vec<RequestId>>,
 }
 
 /// Emails compare case-insensitively (DESIGN §2).
@@ -56,6 +61,13 @@ impl Directory {
             .map(|a| ((a.org, email_key(&a.email)), a.id))
             .collect();
         self.by_slug = self.orgs.values().map(|o| (o.slug.clone(), o.id)).collect();
+        self.requests_by_account.clear();
+        for r in self.requests.values() {
+            self.requests_by_account
+                .entry(r.account)
+                .or_default()
+                .push(r.id);
+        }
         if self.next_id == 0 {
             self.next_id = 1;
         }
@@ -75,6 +87,15 @@ impl Directory {
 
     pub fn accounts_of(&self, org: OrgId) -> impl Iterator<Item = &Account> {
         self.accounts.values().filter(move |a| a.org == org)
+    }
+
+    /// The approval requests about `account`, oldest first (through an index).
+    pub fn requests_of(&self, account: AccountId) -> impl Iterator<Item = &ApprovalRequest> {
+        self.requests_by_account
+            .get(&account)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.requests.get(id))
     }
 
     pub fn roles_of(&self, org: OrgId) -> impl Iterator<Item = &Role> {
@@ -216,8 +237,10 @@ impl Directory {
                         p.version += 1;
                     }
                 }
-                for r in self.requests.values_mut() {
-                    if r.account == *account && r.status == RequestStatus::Pending {
+                for id in self.requests_by_account.get(account).into_iter().flatten() {
+                    if let Some(r) = self.requests.get_mut(id)
+                        && r.status == RequestStatus::Pending
+                    {
                         r.status = RequestStatus::Rejected;
                         r.reason = "account deleted".into();
                     }
@@ -418,6 +441,10 @@ impl Directory {
             }
             ApprovalRequested { request } => {
                 self.bump(request.id.0);
+                let ids = self.requests_by_account.entry(request.account).or_default();
+                if !ids.contains(&request.id) {
+                    ids.push(request.id);
+                }
                 self.requests.insert(request.id, request.clone());
             }
             RequestDecided {
