@@ -38,6 +38,11 @@ pub struct Directory {
     /// large tenant for that made each decision cost O(requests).
     #[serde(skip)]
     requests_by_account: HashMap<AccountId, Vec<RequestId>>,
+    /// account → its newest password-reset link; rebuilt on load. Every older link of
+    /// the account was marked used when the next one came, so a new link only has to
+    /// retire this one instead of scanning every link of the store.
+    #[serde(skip)]
+    latest_reset: HashMap<AccountId, ResetId>,
 }
 
 /// Emails compare case-insensitively (DESIGN §2).
@@ -68,6 +73,7 @@ impl Directory {
                 .or_default()
                 .push(r.id);
         }
+        self.latest_reset = self.resets.values().map(|r| (r.account, r.id)).collect();
         if self.next_id == 0 {
             self.next_id = 1;
         }
@@ -246,14 +252,15 @@ impl Directory {
                     }
                 }
                 self.resets.retain(|_, r| r.account != *account);
+                self.latest_reset.remove(account);
             }
             PasswordResetRequested { reset } => {
                 self.bump(reset.id.0);
-                // A new link replaces any earlier one.
-                for r in self.resets.values_mut() {
-                    if r.account == reset.account {
-                        r.used = true;
-                    }
+                // A new link replaces any earlier one (older ones are used already).
+                if let Some(prev) = self.latest_reset.insert(reset.account, reset.id)
+                    && let Some(r) = self.resets.get_mut(&prev)
+                {
+                    r.used = true;
                 }
                 self.resets.insert(reset.id, reset.clone());
             }

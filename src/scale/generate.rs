@@ -157,8 +157,10 @@ impl Gen<'_> {
             },
         )?;
         let role = |g: &mut Gen, name: &str, perms: &[&str], gate: Option<&str>| {
+            // Only the operator ties a role to a contract; the owner makes the others.
+            let by = if gate.is_some() { &op } else { &me };
             let recs = g.run(
-                &me,
+                by,
                 Command::CreateRole {
                     org,
                     name: name.into(),
@@ -277,7 +279,7 @@ impl Gen<'_> {
                 self.run(&me, Command::Promote { account })?;
                 continue;
             }
-            if self.rng.chance(30) {
+            if self.rng.chance(50) {
                 let group = *self.rng.pick(&groups);
                 self.run(&me, Command::AddToGroup { group, account })?;
             }
@@ -315,10 +317,25 @@ impl Gen<'_> {
                     },
                 )?;
             }
-            if self.rng.chance(10)
+            if !verified && self.rng.chance(50) {
+                self.run(&me, Command::Verify { account })?;
+            }
+            if self.rng.chance(30) {
+                let secret = format!("{:016x}", self.rng.next_u64()).repeat(4);
+                self.run(
+                    &me,
+                    Command::RequestPasswordReset {
+                        account,
+                        secret_hash: Some(secret),
+                    },
+                )?;
+            }
+            if self.rng.chance(40)
                 && let Some(a) = self.dir.accounts.get(&account)
             {
-                let (first, _) = *self.rng.pick(FIRST);
+                // A new first name (the next one in the list, so it always differs).
+                let at = FIRST.iter().position(|(f, _)| *f == a.first_name).unwrap_or(0);
+                let (first, _) = FIRST[(at + 1 + self.rng.below(3)) % FIRST.len()];
                 let cmd = Command::EditAccount {
                     account,
                     expected_version: a.version,

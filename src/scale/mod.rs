@@ -5,3 +5,6 @@
 pub mod generate;
 pub mod names;
 pub mod rng;
+pub mod bench;
+pub mod drive;
+pub mod size;
