@@ -38,7 +38,12 @@ fn a_generated_directory_keeps_every_invariant_and_has_every_kind_of_data() {
     assert!(accounts.iter().any(|a| a.approval == Approval::Rejected));
     let names: String = accounts.iter().map(|a| a.full_name()).collect();
     assert!(names.contains('é') || names.contains('í'), "accents");
-    assert!(names.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)), "CJK");
+    assert!(
+        names
+            .chars()
+            .any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)),
+        "CJK"
+    );
     assert!(names.chars().any(|c| c as u32 >= 0x1F300), "emoji");
 }
 
@@ -123,4 +128,39 @@ fn wrk_reports_are_read() {
     assert!((load.per_sec - 12345.67).abs() < 1e-6);
     assert!((load.latency.p50 - 0.812).abs() < 1e-9);
     assert!((load.latency.p99 - 3.25).abs() < 1e-9);
+}
+
+#[test]
+fn the_bench_and_generate_command_lines_parse() {
+    use clap::Parser;
+    use roster::cli::args::{Cli, Cmd};
+    use roster::cli::scale::DemoCmd;
+    let cli = Cli::try_parse_from(["roster", "bench", "--sizes", "10k,1M"]).unwrap();
+    match cli.command {
+        Some(Cmd::Bench(a)) => assert_eq!(a.sizes, vec![10_000, 1_000_000]),
+        other => panic!("{other:?}"),
+    }
+    let cli = Cli::try_parse_from(["roster", "bench"]).unwrap();
+    match cli.command {
+        Some(Cmd::Bench(a)) => assert_eq!(a.sizes, vec![10_000, 100_000, 1_000_000]),
+        other => panic!("{other:?}"),
+    }
+    let cli =
+        Cli::try_parse_from(["roster", "demo", "generate", "--accounts", "1M", "/tmp/x"]).unwrap();
+    match cli.command {
+        Some(Cmd::Demo {
+            action: Some(DemoCmd::Generate { accounts, orgs, .. }),
+            ..
+        }) => assert_eq!((accounts, orgs), (1_000_000, 1)),
+        other => panic!("{other:?}"),
+    }
+    // The plain `demo [PATH]` still works.
+    let cli = Cli::try_parse_from(["roster", "demo", "/tmp/d"]).unwrap();
+    assert!(matches!(
+        cli.command,
+        Some(Cmd::Demo {
+            action: None,
+            path: Some(_)
+        })
+    ));
 }

@@ -89,11 +89,9 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
     }
     let ctx = Ctx::open(global)?;
     match cmd {
-        Cmd::Init { .. }
-        | Cmd::Demo { .. }
-        | Cmd::Context(_)
-        | Cmd::Serve(_)
-        | Cmd::Bench(_) => Ok(()),
+        Cmd::Init { .. } | Cmd::Demo { .. } | Cmd::Context(_) | Cmd::Serve(_) | Cmd::Bench(_) => {
+            Ok(())
+        }
         Cmd::Org(c) => org::run(&ctx, c),
         Cmd::User(c) => user::run(&ctx, c),
         Cmd::Role(c) => role::run(&ctx, c),

@@ -30,7 +30,7 @@ pub enum DemoCmd {
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Sizes to measure (accounts), comma-separated.
-    #[arg(long, value_parser = size::parse_list, default_value = "10k,100k,1M")]
+    #[arg(long, value_parser = size::parse, value_delimiter = ',', default_value = "10k,100k,1M")]
     pub sizes: Vec<usize>,
     /// A quick smoke run at small sizes (1k,5k) with short load phases.
     #[arg(long)]

@@ -2217,10 +2217,7 @@ impl<'a> Ctx<'a> {
     fn close_join_requests(&self, account: AccountId, approved: bool, reason: &str) -> Vec<Event> {
         self.dir
             .requests_of(account)
-            .filter(|r| {
-                r.kind == RequestKind::Join
-                    && r.status == RequestStatus::Pending
-            })
+            .filter(|r| r.kind == RequestKind::Join && r.status == RequestStatus::Pending)
             .map(|r| Event::RequestDecided {
                 request: r.id,
                 approved,

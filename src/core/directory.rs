@@ -7,7 +7,7 @@ use super::model::*;
 use super::token::Token;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Directory {
@@ -43,6 +43,11 @@ pub struct Directory {
     /// retire this one instead of scanning every link of the store.
     #[serde(skip)]
     latest_reset: HashMap<AccountId, ResetId>,
+    /// organisation role → accounts with a grant of it on record (live or not);
+    /// rebuilt on load. Seat checks and holder counts asked "who holds this role?"
+    /// by scanning every account of the organisation.
+    #[serde(skip)]
+    role_grantees: HashMap<RoleId, BTreeSet<AccountId>>,
 }
 
 /// Emails compare case-insensitively (DESIGN §2).
@@ -74,6 +79,12 @@ impl Directory {
                 .push(r.id);
         }
         self.latest_reset = self.resets.values().map(|r| (r.account, r.id)).collect();
+        self.role_grantees.clear();
+        for a in self.accounts.values() {
+            for g in &a.roles {
+                self.role_grantees.entry(g.role).or_default().insert(a.id);
+            }
+        }
         if self.next_id == 0 {
             self.next_id = 1;
         }
@@ -102,6 +113,16 @@ impl Directory {
             .into_iter()
             .flatten()
             .filter_map(|id| self.requests.get(id))
+    }
+
+    /// Accounts with a grant of organisation role `role` on record, live or not
+    /// (through an index; callers check the grant itself).
+    pub fn grantees_of(&self, role: RoleId) -> impl Iterator<Item = &Account> {
+        self.role_grantees
+            .get(&role)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.accounts.get(id))
     }
 
     pub fn roles_of(&self, org: OrgId) -> impl Iterator<Item = &Role> {
@@ -181,6 +202,12 @@ impl Directory {
                 self.bump(account.id.0);
                 self.by_email
                     .insert((account.org, email_key(&account.email)), account.id);
+                for g in &account.roles {
+                    self.role_grantees
+                        .entry(g.role)
+                        .or_default()
+                        .insert(account.id);
+                }
                 self.accounts.insert(account.id, account.clone());
             }
             AccountEdited {
@@ -231,6 +258,11 @@ impl Directory {
             AccountDeleted { account, .. } => {
                 if let Some(a) = self.accounts.remove(account) {
                     self.by_email.remove(&(a.org, email_key(&a.email)));
+                    for g in &a.roles {
+                        if let Some(set) = self.role_grantees.get_mut(&g.role) {
+                            set.remove(account);
+                        }
+                    }
                 }
                 // Nothing of a deleted account survives to be inherited (invariant 5).
                 for g in self.groups.values_mut() {
@@ -295,11 +327,18 @@ impl Directory {
                         role: *role,
                         until: *until,
                     });
+                    self.role_grantees
+                        .entry(*role)
+                        .or_default()
+                        .insert(*account);
                 }
             }
             RoleRevoked { account, role } => {
                 if let Some(a) = self.account_mut(*account) {
                     a.roles.retain(|g| g.role != *role);
+                }
+                if let Some(set) = self.role_grantees.get_mut(role) {
+                    set.remove(account);
                 }
             }
             GroupCreated { group } => {

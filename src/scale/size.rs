@@ -13,12 +13,17 @@ pub fn parse(text: &str) -> Result<usize, String> {
         .ok()
         .and_then(|n| n.checked_mul(mult))
         .filter(|n| *n > 0)
-        .ok_or_else(|| format!("'{text}' is not a size: write a positive number like 2500, 10k or 1M"))
+        .ok_or_else(|| {
+            format!("'{text}' is not a size: write a positive number like 2500, 10k or 1M")
+        })
 }
 
 /// Parses a comma-separated list of sizes.
 pub fn parse_list(text: &str) -> Result<Vec<usize>, String> {
-    text.split(',').filter(|s| !s.trim().is_empty()).map(parse).collect()
+    text.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(parse)
+        .collect()
 }
 
 /// `10k`, `1M`, `2500`: the short way back.

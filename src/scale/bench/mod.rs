@@ -32,7 +32,11 @@ pub struct Row {
 pub const QUICK: &[usize] = &[1_000, 5_000];
 
 pub fn run(sizes: &[usize], quick: bool, dir: Option<&Path>) -> Result<Vec<Row>, BackendError> {
-    let sizes: Vec<usize> = if quick { QUICK.to_vec() } else { sizes.to_vec() };
+    let sizes: Vec<usize> = if quick {
+        QUICK.to_vec()
+    } else {
+        sizes.to_vec()
+    };
     let dir = dir
         .map(Path::to_path_buf)
         .unwrap_or_else(|| std::env::temp_dir().join("roster-bench"));
@@ -43,9 +47,21 @@ pub fn run(sizes: &[usize], quick: bool, dir: Option<&Path>) -> Result<Vec<Row>,
         eprintln!("wrk is not installed and cannot be (not root): the REST figures are left out");
     }
     let (writes_n, shape) = if quick {
-        (20, rest::Shape { connections: 4, seconds: 1 })
+        (
+            20,
+            rest::Shape {
+                connections: 4,
+                seconds: 1,
+            },
+        )
     } else {
-        (200, rest::Shape { connections: 16, seconds: 5 })
+        (
+            200,
+            rest::Shape {
+                connections: 16,
+                seconds: 5,
+            },
+        )
     };
     let mut rows = vec![];
     for &n in &sizes {
@@ -75,9 +91,20 @@ pub fn measure(
             std::fs::remove_dir_all(&store)
                 .map_err(|e| BackendError::Io(format!("cannot clear {}: {e}", store.display())))?;
         }
-        eprintln!("== {} accounts: generating {}", size::show(n), store.display());
+        eprintln!(
+            "== {} accounts: generating {}",
+            size::show(n),
+            store.display()
+        );
         let t = Instant::now();
-        generate_store(&store, &Spec { accounts: n, orgs: 1, seed: 1 })?;
+        generate_store(
+            &store,
+            &Spec {
+                accounts: n,
+                orgs: 1,
+                seed: 1,
+            },
+        )?;
         Some(t.elapsed().as_secs_f64())
     };
     let store_bytes = folder_bytes(&store);
@@ -118,8 +145,11 @@ fn probe_in_child(exe: &Path, store: &Path) -> Result<console::ConsoleProbe, Bac
             String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
-    serde_json::from_slice(&out.stdout)
-        .map_err(|e| BackendError::Io(format!("the console probe answered something unreadable: {e}")))
+    serde_json::from_slice(&out.stdout).map_err(|e| {
+        BackendError::Io(format!(
+            "the console probe answered something unreadable: {e}"
+        ))
+    })
 }
 
 fn folder_bytes(path: &Path) -> u64 {

@@ -18,32 +18,54 @@ pub fn render(rows: &[Row], quick: bool) -> String {
         if quick {
             " --quick".to_string()
         } else {
-            format!(
-                " --sizes {}",
-                sizes.join(",")
-            )
+            format!(" --sizes {}", sizes.join(","))
         }
     ));
-    out.push_str(&format!("| figure | {} | target | met |\n", sizes.join(" | ")));
+    out.push_str(&format!(
+        "| figure | {} | target | met |\n",
+        sizes.join(" | ")
+    ));
     out.push_str(&format!("|---|{}---|---|\n", "---|".repeat(sizes.len())));
     let mut line = |name: &str, cell: &dyn Fn(&Row) -> String, target: &str, met: String| {
         let cells: Vec<String> = rows.iter().map(cell).collect();
-        out.push_str(&format!("| {name} | {} | {target} | {met} |\n", cells.join(" | ")));
+        out.push_str(&format!(
+            "| {name} | {} | {target} | {met} |\n",
+            cells.join(" | ")
+        ));
     };
     let at = |n: usize| rows.iter().find(|r| r.accounts == n).or(rows.last());
     let judged = |n: usize, ok: &dyn Fn(&Row) -> bool| match at(n) {
         Some(r) if r.accounts == n => yes(ok(r)).to_string(),
-        Some(r) => format!("{} (at {}; {} not run)", yes(ok(r)), size::show(r.accounts), size::show(n)),
+        Some(r) => format!(
+            "{} (at {}; {} not run)",
+            yes(ok(r)),
+            size::show(r.accounts),
+            size::show(n)
+        ),
         None => "-".into(),
     };
     line(
         "generate store (s)",
-        &|r| r.generate_s.map(|s| format!("{s:.1}")).unwrap_or_else(|| "reused".into()),
+        &|r| {
+            r.generate_s
+                .map(|s| format!("{s:.1}"))
+                .unwrap_or_else(|| "reused".into())
+        },
         "",
         String::new(),
     );
-    line("store on disk (MiB)", &|r| format!("{:.0}", r.store_bytes as f64 / KIB / KIB), "", String::new());
-    line("open store (ms)", &|r| format!("{:.0}", r.console.open_ms), "", String::new());
+    line(
+        "store on disk (MiB)",
+        &|r| format!("{:.0}", r.store_bytes as f64 / KIB / KIB),
+        "",
+        String::new(),
+    );
+    line(
+        "open store (ms)",
+        &|r| format!("{:.0}", r.console.open_ms),
+        "",
+        String::new(),
+    );
     line(
         "open → first frame, Users (ms)",
         &|r| format!("{:.0}", r.console.first_frame_ms),
@@ -107,14 +129,23 @@ pub fn render(rows: &[Row], quick: bool) -> String {
         "durable commit, 1 writer p50 / p99 (ms)",
         &|r| format!("{:.2} / {:.2}", r.writes.single.p50, r.writes.single.p99),
         "bounded by fsync",
-        judged(1_000_000, &|r| r.writes.single.p50 <= 2.0 * r.writes.fsync.p50 + 1.0),
+        judged(1_000_000, &|r| {
+            r.writes.single.p50 <= 2.0 * r.writes.fsync.p50 + 1.0
+        }),
     );
-    line("commands/s, 1 writer", &|r| format!("{:.0}", r.writes.single_per_sec), "", String::new());
+    line(
+        "commands/s, 1 writer",
+        &|r| format!("{:.0}", r.writes.single_per_sec),
+        "",
+        String::new(),
+    );
     line(
         "commands/s, 8 writers",
         &|r| format!("{:.0}", r.writes.many_per_sec),
         "group commit: > 1 writer",
-        judged(1_000_000, &|r| r.writes.many_per_sec > 1.5 * r.writes.single_per_sec),
+        judged(1_000_000, &|r| {
+            r.writes.many_per_sec > 1.5 * r.writes.single_per_sec
+        }),
     );
     if rows.iter().any(|r| r.rest.is_some()) {
         let rest = |f: fn(&super::rest::Rest) -> String| {
@@ -159,7 +190,10 @@ fn yes(ok: bool) -> &'static str {
 }
 
 fn load(l: &super::rest::Load) -> String {
-    format!("{:.0} ({:.1}/{:.1})", l.per_sec, l.latency.p50, l.latency.p99)
+    format!(
+        "{:.0} ({:.1}/{:.1})",
+        l.per_sec, l.latency.p50, l.latency.p99
+    )
 }
 
 fn ratio(r: &Row, f: fn(&super::rest::Rest) -> f64) -> f64 {

@@ -47,7 +47,9 @@ pub fn measure(store: &Path, n: usize, writers: usize) -> Result<Writes, Backend
         (owner, targets)
     })?;
     let Some(owner) = owner else {
-        return Err(BackendError::Io("the store has no organisation to write to".into()));
+        return Err(BackendError::Io(
+            "the store has no organisation to write to".into(),
+        ));
     };
     if targets.is_empty() {
         return Err(BackendError::Io("the store has no member to toggle".into()));
@@ -100,7 +102,12 @@ pub fn measure(store: &Path, n: usize, writers: usize) -> Result<Writes, Backend
 }
 
 /// Disables on even steps, enables on odd ones.
-fn toggle(fs: &dyn Backend, who: &Principal, account: AccountId, i: usize) -> Result<(), BackendError> {
+fn toggle(
+    fs: &dyn Backend,
+    who: &Principal,
+    account: AccountId,
+    i: usize,
+) -> Result<(), BackendError> {
     let cmd = if i % 2 == 0 {
         Command::Disable { account }
     } else {
@@ -111,13 +118,17 @@ fn toggle(fs: &dyn Backend, who: &Principal, account: AccountId, i: usize) -> Re
 
 fn bare_fsync(store: &Path, n: usize) -> Result<Stats, BackendError> {
     let path = store.join("bench-fsync.tmp");
-    let io = |e: std::io::Error| BackendError::Io(format!("cannot time fsync in {}: {e}", store.display()));
+    let io = |e: std::io::Error| {
+        BackendError::Io(format!("cannot time fsync in {}: {e}", store.display()))
+    };
     let mut f = std::fs::File::create(&path).map_err(io)?;
     let record = [b'x'; 400];
     let mut lat = vec![];
     for _ in 0..n {
         let t = Instant::now();
-        f.write_all(&record).and_then(|_| f.sync_data()).map_err(io)?;
+        f.write_all(&record)
+            .and_then(|_| f.sync_data())
+            .map_err(io)?;
         lat.push(ms(t.elapsed()));
     }
     drop(f);
