@@ -18,6 +18,7 @@ mod openapi;
 mod problem;
 mod routes;
 mod state;
+mod view_cache;
 
 pub use config::Config;
 pub use problem::{PROBLEM_JSON, Problem};

@@ -20,6 +20,7 @@ struct Inner {
     feed: Feed,
     bad_tokens: BadTokens,
     stopping: watch::Receiver<bool>,
+    views: super::view_cache::ViewCache,
 }
 
 impl AppState {
@@ -32,7 +33,13 @@ impl AppState {
             feed,
             bad_tokens,
             stopping,
+            views: Default::default(),
         }))
+    }
+
+    /// The caller's view of an organisation, reused while nothing changed.
+    pub fn views(&self) -> &super::view_cache::ViewCache {
+        &self.0.views
     }
 
     pub fn backend(&self) -> &Arc<dyn Backend> {

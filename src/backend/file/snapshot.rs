@@ -44,7 +44,7 @@ pub fn read(path: &Path) -> Result<Option<Snapshot>, BackendError> {
         Err(e) => return Err(fsio::io_error("read", path, &e)),
     };
     let header = Header::decode(Kind::Snapshot, &bytes).map_err(|why| foreign(path, &why))?;
-    let (payload, end) = frame::frame_at(&bytes, HEADER_LEN)
+    let (payload, end) = frame::frame_at_most(&bytes, HEADER_LEN, frame::MAX_SNAPSHOT)
         .map_err(|flaw| corrupt(path, HEADER_LEN as u64, &flaw.to_string()))?;
     if end != bytes.len() {
         return Err(corrupt(
@@ -90,6 +90,13 @@ pub fn write(
             path.display()
         ))
     })?;
+    if json.len() > frame::MAX_SNAPSHOT {
+        return Err(BackendError::Io(format!(
+            "the snapshot for {} would be {} bytes, more than the 4 GiB a snapshot can hold; the log keeps growing instead",
+            path.display(),
+            json.len()
+        )));
+    }
     let mut file = fsio::create_file(tmp)?;
     file.write_all(&header.encode())
         .and_then(|_| file.write_all(&frame::encode(&json)))
