@@ -28,9 +28,9 @@ pub fn parse_list(text: &str) -> Result<Vec<usize>, String> {
 
 /// `10k`, `1M`, `2500`: the short way back.
 pub fn show(n: usize) -> String {
-    if n >= 1_000_000 && n % 1_000_000 == 0 {
+    if n >= 1_000_000 && n.is_multiple_of(1_000_000) {
         format!("{}M", n / 1_000_000)
-    } else if n >= 1_000 && n % 1_000 == 0 {
+    } else if n >= 1_000 && n.is_multiple_of(1_000) {
         format!("{}k", n / 1_000)
     } else {
         n.to_string()

@@ -108,7 +108,7 @@ fn toggle(
     account: AccountId,
     i: usize,
 ) -> Result<(), BackendError> {
-    let cmd = if i % 2 == 0 {
+    let cmd = if i.is_multiple_of(2) {
         Command::Disable { account }
     } else {
         Command::Enable { account }
