@@ -10,6 +10,7 @@ pub mod core;
 pub mod credentials;
 pub mod demo;
 pub mod mail;
+pub mod scale;
 pub mod secret;
 pub mod server;
 pub mod text;

@@ -18,6 +18,7 @@
 
 mod archive;
 pub(crate) mod audit;
+mod bulk;
 pub mod decode;
 mod export;
 mod frame;
@@ -30,6 +31,7 @@ mod recover;
 mod snapshot;
 mod store;
 
+pub use bulk::BulkWriter;
 pub use header::HEADER_LEN;
 pub use lock::WriterLock;
 pub use store::{Clock, FileStore, Options};

@@ -72,9 +72,13 @@ pub enum Cmd {
         demo: bool,
     },
     /// Open the console on a demo store, building it on first use (never touches your own store).
+    #[command(args_conflicts_with_subcommands = true)]
     Demo {
         /// Where the demo store lives (default: `roster/demo` in the per-user data directory).
         path: Option<PathBuf>,
+        /// `generate`: a large generated store instead (see README "Performance").
+        #[command(subcommand)]
+        action: Option<super::scale::DemoCmd>,
     },
     /// Organisations: create, list, show, update the profile, settings, transfer ownership.
     #[command(subcommand)]
@@ -123,6 +127,8 @@ pub enum Cmd {
     Password(PasswordCmd),
     /// Sign in to a server (--server, --org) with email and password; saves the session as a context.
     Login(LoginArgs),
+    /// Measure the console, the store and the server on generated stores; prints one table.
+    Bench(super::scale::BenchArgs),
 }
 
 // ----- organisations -----

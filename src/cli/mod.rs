@@ -23,6 +23,7 @@ mod password_input;
 mod program;
 mod resolve;
 mod role;
+pub mod scale;
 mod serve;
 mod store;
 mod token;
@@ -82,7 +83,11 @@ fn parse() -> Cli {
 fn run(global: &Global, cmd: Cmd) -> Outcome {
     match cmd {
         Cmd::Init { demo } => return init::run(global, demo),
-        Cmd::Demo { path } => return init::demo(global, path),
+        Cmd::Demo {
+            action: Some(a), ..
+        } => return scale::demo(global, a),
+        Cmd::Demo { path, .. } => return init::demo(global, path),
+        Cmd::Bench(a) => return scale::bench(global, a),
         Cmd::Serve(a) => return serve::run(global, a),
         Cmd::Context(c) => return contexts::run(global, c),
         Cmd::Migrate => return database::migrate(global),
@@ -112,7 +117,8 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
         | Cmd::Migrate
         | Cmd::Store(_)
         | Cmd::Login(_)
-        | Cmd::Password(_) => Ok(()),
+        | Cmd::Password(_)
+        | Cmd::Bench(_) => Ok(()),
         Cmd::Org(c) => org::run(&ctx, c),
         Cmd::User(c) => user::run(&ctx, c),
         Cmd::Role(c) => role::run(&ctx, c),

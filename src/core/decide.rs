@@ -1415,9 +1415,11 @@ impl<'a> Ctx<'a> {
                     role: r.id,
                     program: *program,
                 };
-                if self.dir.requests.values().any(|q| {
-                    q.account == me.id && q.kind == kind && q.status == RequestStatus::Pending
-                }) {
+                if self
+                    .dir
+                    .requests_of(me.id)
+                    .any(|q| q.kind == kind && q.status == RequestStatus::Pending)
+                {
                     return conflict(
                         "you already asked for this: the request is waiting in the approval queue",
                     );
@@ -2327,13 +2329,8 @@ impl<'a> Ctx<'a> {
 
     fn close_join_requests(&self, account: AccountId, approved: bool, reason: &str) -> Vec<Event> {
         self.dir
-            .requests
-            .values()
-            .filter(|r| {
-                r.account == account
-                    && r.kind == RequestKind::Join
-                    && r.status == RequestStatus::Pending
-            })
+            .requests_of(account)
+            .filter(|r| r.kind == RequestKind::Join && r.status == RequestStatus::Pending)
             .map(|r| Event::RequestDecided {
                 request: r.id,
                 approved,

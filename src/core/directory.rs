@@ -7,7 +7,7 @@ use super::model::*;
 use super::token::Token;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Directory {
@@ -40,6 +40,21 @@ pub struct Directory {
     /// slug → org; rebuilt on load.
     #[serde(skip)]
     by_slug: HashMap<String, OrgId>,
+    /// account → its approval requests, oldest first; rebuilt on load. Approving or
+    /// rejecting an account closes its join requests, and scanning every request of a
+    /// large tenant for that made each decision cost O(requests).
+    #[serde(skip)]
+    requests_by_account: HashMap<AccountId, Vec<RequestId>>,
+    /// account → its newest password-reset link; rebuilt on load. Every older link of
+    /// the account was marked used when the next one came, so a new link only has to
+    /// retire this one instead of scanning every link of the store.
+    #[serde(skip)]
+    latest_reset: HashMap<AccountId, ResetId>,
+    /// organisation role → accounts with a grant of it on record (live or not);
+    /// rebuilt on load. Seat checks and holder counts asked "who holds this role?"
+    /// by scanning every account of the organisation.
+    #[serde(skip)]
+    role_grantees: HashMap<RoleId, BTreeSet<AccountId>>,
 }
 
 /// Emails compare case-insensitively (DESIGN §2).
@@ -63,6 +78,20 @@ impl Directory {
             .map(|a| ((a.org, email_key(&a.email)), a.id))
             .collect();
         self.by_slug = self.orgs.values().map(|o| (o.slug.clone(), o.id)).collect();
+        self.requests_by_account.clear();
+        for r in self.requests.values() {
+            self.requests_by_account
+                .entry(r.account)
+                .or_default()
+                .push(r.id);
+        }
+        self.latest_reset = self.resets.values().map(|r| (r.account, r.id)).collect();
+        self.role_grantees.clear();
+        for a in self.accounts.values() {
+            for g in &a.roles {
+                self.role_grantees.entry(g.role).or_default().insert(a.id);
+            }
+        }
         if self.next_id == 0 {
             self.next_id = 1;
         }
@@ -82,6 +111,25 @@ impl Directory {
 
     pub fn accounts_of(&self, org: OrgId) -> impl Iterator<Item = &Account> {
         self.accounts.values().filter(move |a| a.org == org)
+    }
+
+    /// The approval requests about `account`, oldest first (through an index).
+    pub fn requests_of(&self, account: AccountId) -> impl Iterator<Item = &ApprovalRequest> {
+        self.requests_by_account
+            .get(&account)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.requests.get(id))
+    }
+
+    /// Accounts with a grant of organisation role `role` on record, live or not
+    /// (through an index; callers check the grant itself).
+    pub fn grantees_of(&self, role: RoleId) -> impl Iterator<Item = &Account> {
+        self.role_grantees
+            .get(&role)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.accounts.get(id))
     }
 
     pub fn roles_of(&self, org: OrgId) -> impl Iterator<Item = &Role> {
@@ -161,6 +209,12 @@ impl Directory {
                 self.bump(account.id.0);
                 self.by_email
                     .insert((account.org, email_key(&account.email)), account.id);
+                for g in &account.roles {
+                    self.role_grantees
+                        .entry(g.role)
+                        .or_default()
+                        .insert(account.id);
+                }
                 self.accounts.insert(account.id, account.clone());
             }
             AccountEdited {
@@ -211,6 +265,11 @@ impl Directory {
             AccountDeleted { account, .. } => {
                 if let Some(a) = self.accounts.remove(account) {
                     self.by_email.remove(&(a.org, email_key(&a.email)));
+                    for g in &a.roles {
+                        if let Some(set) = self.role_grantees.get_mut(&g.role) {
+                            set.remove(account);
+                        }
+                    }
                 }
                 // Nothing of a deleted account survives to be inherited (invariant 5).
                 for g in self.groups.values_mut() {
@@ -223,22 +282,25 @@ impl Directory {
                         p.version += 1;
                     }
                 }
-                for r in self.requests.values_mut() {
-                    if r.account == *account && r.status == RequestStatus::Pending {
+                for id in self.requests_by_account.get(account).into_iter().flatten() {
+                    if let Some(r) = self.requests.get_mut(id)
+                        && r.status == RequestStatus::Pending
+                    {
                         r.status = RequestStatus::Rejected;
                         r.reason = "account deleted".into();
                     }
                 }
                 self.resets.retain(|_, r| r.account != *account);
                 self.passwords.remove(account);
+                self.latest_reset.remove(account);
             }
             PasswordResetRequested { reset } => {
                 self.bump(reset.id.0);
-                // A new link replaces any earlier one.
-                for r in self.resets.values_mut() {
-                    if r.account == reset.account {
-                        r.used = true;
-                    }
+                // A new link replaces any earlier one (older ones are used already).
+                if let Some(prev) = self.latest_reset.insert(reset.account, reset.id)
+                    && let Some(r) = self.resets.get_mut(&prev)
+                {
+                    r.used = true;
                 }
                 self.resets.insert(reset.id, reset.clone());
             }
@@ -273,11 +335,18 @@ impl Directory {
                         role: *role,
                         until: *until,
                     });
+                    self.role_grantees
+                        .entry(*role)
+                        .or_default()
+                        .insert(*account);
                 }
             }
             RoleRevoked { account, role } => {
                 if let Some(a) = self.account_mut(*account) {
                     a.roles.retain(|g| g.role != *role);
+                }
+                if let Some(set) = self.role_grantees.get_mut(role) {
+                    set.remove(account);
                 }
             }
             GroupCreated { group } => {
@@ -426,6 +495,10 @@ impl Directory {
             }
             ApprovalRequested { request } => {
                 self.bump(request.id.0);
+                let ids = self.requests_by_account.entry(request.account).or_default();
+                if !ids.contains(&request.id) {
+                    ids.push(request.id);
+                }
                 self.requests.insert(request.id, request.clone());
             }
             RequestDecided {

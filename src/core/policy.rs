@@ -304,7 +304,7 @@ pub fn holders(dir: &Directory, role: &Role, now: Timestamp) -> BTreeSet<Account
     let live = |gs: &[Grant]| gs.iter().any(|g| g.role == role.id && g.live(now));
     match role.scope {
         Scope::Org => {
-            for a in dir.accounts_of(role.org) {
+            for a in dir.grantees_of(role.id).filter(|a| a.org == role.org) {
                 if live(&a.roles) {
                     out.insert(a.id);
                 }

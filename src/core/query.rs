@@ -148,13 +148,16 @@ pub fn text_matches(a: &Account, text: &str) -> bool {
 }
 
 pub fn compare_accounts(a: &Account, b: &Account, sort: AccountSort) -> Ordering {
+    // Compared lowercase char by char rather than through `to_lowercase()` Strings:
+    // the same order (UTF-8 byte order is code point order; only a Greek final sigma
+    // differs), but sorting a million
+    // rows no longer allocates four strings per comparison.
     let by_name = |a: &Account, b: &Account| {
-        (a.last_name.to_lowercase(), a.first_name.to_lowercase())
-            .cmp(&(b.last_name.to_lowercase(), b.first_name.to_lowercase()))
+        cmp_lower(&a.last_name, &b.last_name).then_with(|| cmp_lower(&a.first_name, &b.first_name))
     };
     let primary = match sort {
         AccountSort::Name => by_name(a, b),
-        AccountSort::Email => a.email.to_lowercase().cmp(&b.email.to_lowercase()),
+        AccountSort::Email => cmp_lower(&a.email, &b.email),
         AccountSort::Level => b.level.cmp(&a.level),
         AccountSort::Status => status_rank(a).cmp(&status_rank(b)),
         AccountSort::Created => a.created.cmp(&b.created),
@@ -162,6 +165,13 @@ pub fn compare_accounts(a: &Account, b: &Account, sort: AccountSort) -> Ordering
     primary
         .then_with(|| by_name(a, b))
         .then_with(|| a.id.cmp(&b.id))
+}
+
+/// `a.to_lowercase().cmp(&b.to_lowercase())` without allocating.
+pub fn cmp_lower(a: &str, b: &str) -> Ordering {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .cmp(b.chars().flat_map(char::to_lowercase))
 }
 
 /// Accounts of `org` matching the query, sorted and paged.
@@ -356,7 +366,7 @@ pub enum Holding {
 /// Who holds a role and how, including grants that have lapsed (they are on record).
 pub fn role_holders<'a>(dir: &'a Directory, role: &Role) -> Vec<(&'a Account, Holding)> {
     let mut out = vec![];
-    for a in dir.accounts_of(role.org) {
+    for a in dir.grantees_of(role.id).filter(|a| a.org == role.org) {
         for g in a.roles.iter().filter(|g| g.role == role.id) {
             out.push((a, Holding::Direct { until: g.until }));
         }

@@ -52,12 +52,13 @@ pub async fn view(
     slug: String,
     f: impl FnOnce(View) -> Reply<Response> + Send + 'static,
 ) -> Reply<Response> {
+    let cache = state.clone();
     state
         .blocking(move |b| {
             let now = b.now();
             backend::query(b, |dir| {
                 let org = org_of(dir, &who, &slug)?.id;
-                let seen = visibility::redact(dir, &who, org, now);
+                let seen = cache.views().view(dir, &who, org, now);
                 f(View {
                     dir: &seen,
                     org,

@@ -23,6 +23,7 @@ mod routes;
 mod sessions_state;
 mod state;
 mod throttle;
+mod view_cache;
 
 pub use config::Config;
 pub use delivery::{ResetDelivery, ResetNotice};

@@ -21,6 +21,7 @@ struct Inner {
     bad_tokens: BadTokens,
     sign_ins: super::sessions_state::SignIns,
     stopping: watch::Receiver<bool>,
+    views: super::view_cache::ViewCache,
 }
 
 impl AppState {
@@ -35,7 +36,13 @@ impl AppState {
             bad_tokens,
             sign_ins,
             stopping,
+            views: Default::default(),
         }))
+    }
+
+    /// The caller's view of an organisation, reused while nothing changed.
+    pub fn views(&self) -> &super::view_cache::ViewCache {
+        &self.0.views
     }
 
     pub fn backend(&self) -> &Arc<dyn Backend> {

@@ -35,8 +35,35 @@ impl Item for UserRow {
         let sort = AccountSort::ALL.get(c).copied().unwrap_or_default();
         query::compare_accounts(&self.account, &o.account, sort)
     }
+    fn sort_key(&self, c: usize) -> Option<String> {
+        // The lowercase names `compare_accounts` orders by, joined by NUL (which sorts
+        // before every character a name may hold); ties fall back to `compare`.
+        let a = &self.account;
+        // Lowercased char by char exactly as `query::cmp_lower` compares.
+        let low = |s: &str| s.chars().flat_map(char::to_lowercase).collect::<String>();
+        let name = || format!("{}\0{}", low(&a.last_name), low(&a.first_name));
+        match AccountSort::ALL.get(c).copied().unwrap_or_default() {
+            AccountSort::Name => Some(name()),
+            AccountSort::Email => Some(format!("{}\0{}", low(&a.email), name())),
+            _ => None,
+        }
+    }
     fn search(&self, field: &mut dyn FnMut(&str)) {
-        field(&self.account.full_name());
+        // The full name built in a reused buffer: a keystroke in a list of a million
+        // would otherwise allocate a million names.
+        thread_local! {
+            static NAME: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        NAME.with_borrow_mut(|name| {
+            name.clear();
+            let a = &self.account;
+            name.push_str(&a.first_name);
+            if !a.first_name.is_empty() && !a.last_name.is_empty() {
+                name.push(' ');
+            }
+            name.push_str(&a.last_name);
+            field(name);
+        });
         field(&self.account.email);
     }
 }

@@ -19,6 +19,11 @@ pub trait Item {
     /// The identifying fields the `/` filter looks in, one call of `field` each (a name,
     /// an email; never status words, which would make every row match).
     fn search(&self, field: &mut dyn FnMut(&str));
+    /// A key that sorts like `compare(column)` (equal keys fall back to `compare`), for
+    /// columns where computing it once per row beats comparing rows n·log n times.
+    fn sort_key(&self, _column: usize) -> Option<String> {
+        None
+    }
     /// Whether an active filter puts the best matches first (the sort order breaks
     /// ties). A list whose order is its meaning (the audit trail) keeps its order.
     const RANKED: bool = true;
@@ -37,6 +42,11 @@ pub struct List<R: Item> {
     pub filter: String,
     pub sort: usize,
     pub descending: bool,
+    /// The fuzzy matches of recent filter texts, each a prefix of the next (rows in
+    /// sort order, with scores, before the tab's own predicate). Typing one more
+    /// letter searches only the previous matches, and backspace finds its answer here,
+    /// so a keystroke in a list of a million does not rescan the million.
+    matches: Vec<(String, Vec<(usize, u32)>)>,
 }
 
 impl<R: Item> Default for List<R> {
@@ -51,6 +61,7 @@ impl<R: Item> Default for List<R> {
             filter: String::new(),
             sort: 0,
             descending: false,
+            matches: Vec::new(),
         }
     }
 }
@@ -61,6 +72,7 @@ impl<R: Item> List<R> {
     pub fn set_rows(&mut self, rows: Vec<R>, keep: impl Fn(&R) -> bool) {
         let selected = self.selected().map(Item::key);
         self.rows = rows;
+        self.matches.clear();
         let present: BTreeSet<R::Key> = self.rows.iter().map(Item::key).collect();
         self.marks.retain(|k| present.contains(k));
         self.resort();
@@ -72,11 +84,21 @@ impl<R: Item> List<R> {
     fn resort(&mut self) {
         let rows = &self.rows;
         let (col, desc) = (self.sort, self.descending);
+        self.matches.clear();
         self.order = (0..rows.len()).collect();
-        self.order.sort_by(|&a, &b| {
-            let o = rows[a].compare(&rows[b], col);
-            if desc { o.reverse() } else { o }
-        });
+        let keys: Option<Vec<String>> = rows.iter().map(|r| r.sort_key(col)).collect();
+        match keys {
+            Some(keys) if !keys.is_empty() => self.order.sort_by(|&a, &b| {
+                let o = keys[a]
+                    .cmp(&keys[b])
+                    .then_with(|| rows[a].compare(&rows[b], col));
+                if desc { o.reverse() } else { o }
+            }),
+            _ => self.order.sort_by(|&a, &b| {
+                let o = rows[a].compare(&rows[b], col);
+                if desc { o.reverse() } else { o }
+            }),
+        }
     }
 
     /// Recomputes which rows are visible (fuzzy filter plus the tab's own predicate).
@@ -86,16 +108,20 @@ impl<R: Item> List<R> {
     }
 
     fn refilter_keeping(&mut self, selected: Option<R::Key>, keep: impl Fn(&R) -> bool) {
-        let mut fuzzy = Fuzzy::new(&self.filter);
+        let fuzzy = Fuzzy::new(&self.filter);
+        self.match_filter(fuzzy);
         let rows = &self.rows;
-        let mut scored: Vec<(usize, u32)> = self
-            .order
+        let matched = self
+            .matches
+            .last()
+            .map(|(_, m)| m.as_slice())
+            .unwrap_or(&[]);
+        let mut scored: Vec<(usize, u32)> = matched
             .iter()
             .copied()
-            .filter(|&i| keep(&rows[i]))
-            .filter_map(|i| fuzzy.score(|f| rows[i].search(f)).map(|s| (i, s)))
+            .filter(|&(i, _)| keep(&rows[i]))
             .collect();
-        if R::RANKED && !fuzzy.is_empty() {
+        if R::RANKED && !Fuzzy::new(&self.filter).is_empty() {
             // Stable: equally good matches stay in the tab's sort order.
             scored.sort_by_key(|&(_, s)| std::cmp::Reverse(s));
         }
@@ -104,6 +130,33 @@ impl<R: Item> List<R> {
             Some(pos) => self.cursor = pos,
             None => self.cursor = self.cursor.min(self.view.len().saturating_sub(1)),
         }
+    }
+
+    /// The rows (in sort order) the current filter text matches, with their scores:
+    /// from the cache when this text was matched before, else by searching the matches
+    /// of the longest cached text it safely extends, else every row.
+    /// (Leaves them as the last entry of `matches`.)
+    fn match_filter(&mut self, mut fuzzy: Fuzzy) {
+        let text = self.filter.clone();
+        // Keep only the texts this one extends (or is): the trail of the typing.
+        self.matches.retain(|(t, _)| text.starts_with(t.as_str()));
+        if self.matches.last().is_some_and(|(t, _)| *t == text) {
+            return;
+        }
+        let rows = &self.rows;
+        let hits: Vec<(usize, u32)> =
+            match self.matches.iter().rev().find(|(t, _)| narrows(t, &text)) {
+                Some((_, before)) => before
+                    .iter()
+                    .filter_map(|&(i, _)| fuzzy.score(|f| rows[i].search(f)).map(|s| (i, s)))
+                    .collect(),
+                None => self
+                    .order
+                    .iter()
+                    .filter_map(|&i| fuzzy.score(|f| rows[i].search(f)).map(|s| (i, s)))
+                    .collect(),
+            };
+        self.matches.push((text, hits));
     }
 
     /// Moves to the next sort column (`s`), keeping the selection.
@@ -241,6 +294,19 @@ impl<R: Item> List<R> {
     }
 }
 
+/// Whether every row matching `longer` also matches `shorter`, so `longer` need only
+/// search `shorter`'s matches: it only adds letters, digits and spaces to a pattern
+/// that ends in one (no `!`, `'`, `^`, `$` or `\\` that would change how the words
+/// before it are read).
+fn narrows(shorter: &str, longer: &str) -> bool {
+    let plain = |c: char| c.is_alphanumeric() || c == ' ' || c == '-' || c == '.' || c == '@';
+    !shorter.trim().is_empty()
+        && longer.len() > shorter.len()
+        && longer.starts_with(shorter)
+        && shorter.chars().all(plain)
+        && longer[shorter.len()..].chars().all(plain)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,5 +418,51 @@ mod tests {
         l.top();
         l.scroll_into_view(10);
         assert_eq!(l.offset, 0);
+    }
+
+    /// Typing, correcting and retyping (served from earlier matches) shows exactly what
+    /// a fresh search for the same text shows.
+    #[test]
+    fn incremental_filtering_agrees_with_a_fresh_search() {
+        let names = [
+            "alice",
+            "alina",
+            "natalia",
+            "bob",
+            "bobby",
+            "carol",
+            "caroline",
+            "lucía",
+            "lucas",
+            "marie-hélène dubois",
+            "al",
+            "ali baba",
+            "x",
+        ];
+        let rows = || -> Vec<Row> {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| Row(i as u32, n))
+                .collect()
+        };
+        let mut typed = List::default();
+        typed.set_rows(rows(), |_| true);
+        let steps = [
+            "a", "al", "ali", "alic", "ali", "al", "a", "", "c", "ca", "car", "caro", "caro ",
+            "caro l", "lu", "luc", "lucí", "m", "mh", "mhd", "",
+        ];
+        for text in steps {
+            typed.filter = text.into();
+            typed.refilter(|r| r.0 != 7);
+            let mut fresh = List::default();
+            fresh.set_rows(rows(), |_| true);
+            fresh.filter = text.into();
+            fresh.refilter(|r| r.0 != 7);
+            let shown = |l: &List<Row>| -> Vec<u32> {
+                (0..l.len()).filter_map(|i| l.get(i)).map(|r| r.0).collect()
+            };
+            assert_eq!(shown(&typed), shown(&fresh), "after typing {text:?}");
+        }
     }
 }

@@ -15,10 +15,15 @@ pub fn store(log: &Path, archive_dir: &Path, generation: u64) -> Result<PathBuf,
     Ok(target)
 }
 
+/// Where segment `generation` is archived under its plain name (`events-00000003.log`).
+pub fn segment_path(archive_dir: &Path, generation: u64) -> PathBuf {
+    archive_dir.join(format!("events-{generation:08}.log"))
+}
+
 /// `events-00000003.log`, or with a suffix if that name is somehow taken: an archived
 /// segment is history and is never overwritten.
 fn free_name(archive_dir: &Path, generation: u64) -> PathBuf {
-    let plain = archive_dir.join(format!("events-{generation:08}.log"));
+    let plain = segment_path(archive_dir, generation);
     if !plain.exists() {
         return plain;
     }

@@ -54,6 +54,16 @@ impl std::fmt::Display for Flaw {
 
 /// The payload of the record starting at `pos`, and where the next one starts.
 pub fn frame_at(buf: &[u8], pos: usize) -> Result<(&[u8], usize), Flaw> {
+    frame_at_most(buf, pos, MAX_PAYLOAD)
+}
+
+/// The largest snapshot a frame can hold (its length field is a u32). A snapshot is
+/// one record for the whole directory, far past a command's `MAX_PAYLOAD` at a
+/// million accounts (about 370 MiB), and it is read whole, so its own file bounds it.
+pub const MAX_SNAPSHOT: usize = u32::MAX as usize;
+
+/// `frame_at` for a record that may be up to `max` bytes.
+pub fn frame_at_most(buf: &[u8], pos: usize, max: usize) -> Result<(&[u8], usize), Flaw> {
     let rest = buf.get(pos..).unwrap_or_default();
     if rest.len() < FRAME_OVERHEAD {
         return Err(Flaw::Short {
@@ -63,7 +73,7 @@ pub fn frame_at(buf: &[u8], pos: usize) -> Result<(&[u8], usize), Flaw> {
     }
     let len = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
     let crc = u32::from_le_bytes([rest[4], rest[5], rest[6], rest[7]]);
-    if len == 0 || len > MAX_PAYLOAD {
+    if len == 0 || len > max {
         return Err(Flaw::BadLength(len as u64));
     }
     let Some(payload) = rest.get(FRAME_OVERHEAD..FRAME_OVERHEAD + len) else {
@@ -251,5 +261,19 @@ mod tests {
         buf[3] = 0x7f; // the first record now claims to be huge
         let damage = scan(&buf).unwrap_err();
         assert_eq!(damage.at, 0);
+    }
+
+    /// A snapshot of a million accounts (~370 MiB) is longer than any command record
+    /// may be, and must still read as a snapshot rather than as damage.
+    #[test]
+    fn a_snapshot_frame_may_be_longer_than_a_command_record() {
+        let len = (MAX_PAYLOAD + 1) as u32;
+        let mut buf = len.to_le_bytes().to_vec();
+        buf.extend_from_slice(&[0; 4]);
+        assert!(matches!(frame_at(&buf, 0), Err(Flaw::BadLength(_))));
+        assert!(matches!(
+            frame_at_most(&buf, 0, MAX_SNAPSHOT),
+            Err(Flaw::Short { .. })
+        ));
     }
 }

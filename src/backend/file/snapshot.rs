@@ -49,7 +49,7 @@ pub fn read(path: &Path) -> Result<Option<Snapshot>, BackendError> {
 /// The snapshot in `bytes`, read from `path` (named in errors).
 pub fn decode(bytes: &[u8], path: &Path) -> Result<Snapshot, BackendError> {
     let header = Header::decode(Kind::Snapshot, bytes).map_err(|why| foreign(path, &why))?;
-    let (payload, end) = frame::frame_at(bytes, HEADER_LEN)
+    let (payload, end) = frame::frame_at_most(bytes, HEADER_LEN, frame::MAX_SNAPSHOT)
         .map_err(|flaw| corrupt(path, HEADER_LEN as u64, &flaw.to_string()))?;
     if end != bytes.len() {
         return Err(corrupt(
@@ -95,6 +95,13 @@ pub fn write(
             path.display()
         ))
     })?;
+    if json.len() > frame::MAX_SNAPSHOT {
+        return Err(BackendError::Io(format!(
+            "the snapshot for {} would be {} bytes, more than the 4 GiB a snapshot can hold; the log keeps growing instead",
+            path.display(),
+            json.len()
+        )));
+    }
     let mut file = fsio::create_file(tmp)?;
     file.write_all(&header.encode())
         .and_then(|_| file.write_all(&frame::encode(&json)))
