@@ -14,17 +14,19 @@ function init(args)
   token = os.getenv("LOAD_TOKEN")
   slug = os.getenv("LOAD_ORG")
   run = os.getenv("LOAD_RUN") or "run"
+  -- LOAD_WRITES=0 makes a read-only run (to tell a per-request leak from data growth).
+  writes = os.getenv("LOAD_WRITES") ~= "0"
   created, ok, client_err, server_err, other = 0, 0, 0, 0, 0
 end
 
 function request()
   counter = counter + 1
   local headers = { ["Authorization"] = "Bearer " .. token }
-  if counter % 5 == 0 then
+  if counter % 5 == 0 and writes then
     headers["Content-Type"] = "application/json"
     local body = string.format('{"name":"load-%s-%d-%d"}', run, id, counter)
     return wrk.format("POST", "/v1/orgs/" .. slug .. "/groups", headers, body)
-  elseif counter % 5 == 1 then
+  elseif counter % 5 == 0 or counter % 5 == 1 then
     return wrk.format("GET", "/v1/orgs/" .. slug .. "/accounts?limit=50", headers)
   elseif counter % 5 == 2 then
     return wrk.format("GET", "/v1/orgs/" .. slug .. "/state", headers)

@@ -5,7 +5,10 @@
 //! new 2xx in it is a new "yes"), and hard rules hold on top of it: no token, a revoked
 //! token and a disabled account's token are 401 everywhere but the public routes;
 //! another organisation's member gets 404 on every route of this organisation and sees
-//! none of its data.
+//! none of its data. So is a revoked sign-in session's token. The public routes get real
+//! bodies: each kind of caller signs in (`POST /v1/sessions`) as its own account with its
+//! known password, asks for a reset of it, completes a reset and accepts an invitation
+//! with real secrets; a disabled or pending account's right password opens no session.
 //!
 //! Writes change the store, so every route starts from a fresh copy of the fixture
 //! store, and after any principal's write succeeds the copy is renewed before the next
@@ -27,9 +30,10 @@ use std::sync::Arc;
 use support::{Fixture, acct};
 
 /// The kinds of caller, least privileged first.
-const WHO: [&str; 10] = [
+const WHO: [&str; 11] = [
     "no-token",
     "revoked",
+    "revoked-session",
     "disabled",
     "pending",
     "other-org",
@@ -45,6 +49,44 @@ struct Template {
     dir: tempfile::TempDir,
     tokens: BTreeMap<&'static str, Option<String>>,
     ids: BTreeMap<&'static str, u64>,
+}
+
+/// The password every account of the fixture that can sign in is given.
+const PASSWORD: &str = "authz correct horse battery";
+/// The secret of a reset link for the member, and of the invitation's link.
+const RESET_SECRET: &str = "authz-reset-secret-of-the-member";
+const INVITE_SECRET: &str = "authz-invitation-secret";
+
+/// Who signs in as whom: (organisation, email, password) per kind of caller. Callers
+/// without an account of their own guess (a wrong password, an unknown email).
+fn sign_in_as(who: &str) -> (&'static str, &'static str, &'static str) {
+    match who {
+        "no-token" => ("acme", "member@acme.example", "a wrong guess"),
+        "revoked" | "revoked-session" | "member" => ("acme", "member@acme.example", PASSWORD),
+        "disabled" => ("acme", "gone@acme.example", PASSWORD),
+        "pending" => ("acme", "newcomer@acme.example", PASSWORD),
+        "other-org" => ("globex", "member@acme.example", PASSWORD),
+        "contributor" => ("acme", "contrib@acme.example", PASSWORD),
+        "admin" => ("acme", "admin@acme.example", PASSWORD),
+        "owner" => ("acme", "owner@acme.example", PASSWORD),
+        _ => ("acme", "nobody@acme.example", PASSWORD),
+    }
+}
+
+/// The body of a public route for `who`, where it depends on who calls.
+fn public_body(path: &str, who: &str) -> Option<Value> {
+    let (org, email, password) = sign_in_as(who);
+    match path {
+        "/v1/sessions" => Some(json!({"org": org, "email": email, "password": password})),
+        "/v1/password-resets" => Some(json!({"org": org, "email": email})),
+        "/v1/password-resets/complete" => {
+            Some(json!({"secret": RESET_SECRET, "password": "a new password of the member"}))
+        }
+        "/v1/invitations/accept" => Some(
+            json!({"secret": INVITE_SECRET, "password": "the invitee's own password", "first_name": "Ivy"}),
+        ),
+        _ => None,
+    }
 }
 
 /// Writes the fixture's events as a real store's log: a freshly created store gives
@@ -116,6 +158,33 @@ fn template() -> Template {
             account: f.disabled,
         },
     );
+    // Passwords, set the way a reset link sets them (one argon2 hash serves all).
+    let password_hash = roster::credentials::hash_password(PASSWORD).unwrap();
+    for id in [
+        f.member,
+        f.contributor,
+        f.admin,
+        f.owner,
+        f.b_member,
+        f.disabled,
+        f.pending,
+    ] {
+        let secret_hash = roster::secret::hash(&format!("authz-password-{}", id.0));
+        run(
+            &Principal::Operator,
+            Command::RequestPasswordReset {
+                account: id,
+                secret_hash: Some(secret_hash.clone()),
+            },
+        );
+        run(
+            &Principal::Anonymous,
+            Command::CompletePasswordReset {
+                secret_hash,
+                password_hash: password_hash.clone(),
+            },
+        );
+    }
     tokens.insert("disabled", Some(issue(&store, acct(f.disabled)).unwrap()));
     run(
         &owner,
@@ -127,6 +196,33 @@ fn template() -> Template {
     let last = query(&store, |d| *d.tokens.keys().next_back().unwrap()).unwrap();
     run(&Principal::Operator, Command::RevokeToken { token: last });
     tokens.insert("revoked", Some(revoked));
+    // A sign-in session of the member, then every session of the member ended.
+    let session = format!("rst_{}", roster::secret::new_secret().unwrap().0);
+    run(
+        &acct(f.member),
+        Command::StartSession {
+            account: f.member,
+            token_hash: roster::secret::hash(&session),
+        },
+    );
+    run(&owner, Command::RevokeSessions { account: f.member });
+    tokens.insert("revoked-session", Some(session));
+    // Known secrets for the public routes: a reset link of the member and a new link of
+    // the pending invitation.
+    run(
+        &Principal::Operator,
+        Command::RequestPasswordReset {
+            account: f.member,
+            secret_hash: Some(roster::secret::hash(RESET_SECRET)),
+        },
+    );
+    run(
+        &owner,
+        Command::ResendInvitation {
+            invitation: f.invitation,
+            secret_hash: Some(roster::secret::hash(INVITE_SECRET)),
+        },
+    );
 
     let request = query(&store, |d| {
         d.requests
@@ -186,6 +282,7 @@ fn fresh(t: &Template) -> Live {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let config = Config {
         bad_token_limit: 1_000_000,
+        sign_in_limit: 1_000_000,
         ..Config::default()
     };
     Live {
@@ -328,10 +425,19 @@ async fn authz_every_route_for_every_kind_of_principal() {
             let mut live = fresh(&t);
             let mut row = format!("{:6} {path}\n", method.to_uppercase());
             for who in WHO {
+                let body = public_body(path, who).or_else(|| body.clone());
                 let (status, text) =
                     call(&http, &live, method, &concrete, &body, &t.tokens[who]).await;
                 row.push_str(&format!("    {who:12} {status}\n"));
-                let anonymous = matches!(who, "no-token" | "revoked" | "disabled" | "pending");
+                let anonymous = matches!(
+                    who,
+                    "no-token" | "revoked" | "revoked-session" | "disabled" | "pending"
+                );
+                // A right password of a disabled or pending account opens no session.
+                if path == "/v1/sessions" && matches!(who, "disabled" | "pending") && status != 403
+                {
+                    broken.push(format!("{who} got {status} on sign-in: {text}"));
+                }
                 let public_route = public
                     || path == "/v1/health"
                     || path == "/v1/openapi.json"

@@ -25,7 +25,7 @@ const TEST_NAME: &str = "killed_writers_never_lose_an_acknowledged_command";
 const CHILD_STORE: &str = "ROSTER_CRASH_WRITER";
 const CHILD_ROUND: &str = "ROSTER_CRASH_ROUND";
 const CHILD_COMPACT: &str = "ROSTER_CRASH_COMPACT";
-const ROUNDS: u32 = 30;
+const ROUNDS: u32 = 50;
 
 #[test]
 fn killed_writers_never_lose_an_acknowledged_command() {

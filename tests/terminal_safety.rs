@@ -1,8 +1,9 @@
 //! Issue 6, point 6 (terminal safety): accounts, groups, roles, programs, invitation
 //! messages and descriptions named with ESC / CSI / OSC sequences, BEL, backspace, NUL,
 //! C1 controls, bidi overrides and zero-width characters render inert everywhere:
-//! in every console tab, the detail views, help and the command line (checked on a
-//! TestBackend buffer), and in the CLI's tables and the audit trail.
+//! in every console tab, the detail views, help, the command line, the Outbox (`M`) and
+//! the sign-in screen (checked on a TestBackend buffer), and in the CLI's tables
+//! (`roster mail list` too) and the audit trail.
 //!
 //! The core refuses such names when they are typed, so they are planted the way they
 //! could still arrive: in the records of a store (an older version, an import, a hand
@@ -38,6 +39,9 @@ const HOSTILE: &[(&str, &str)] = &[
     ("runs jobs", "runs\r jobs\u{1b}[1A"),
     // A registration with DEL and an APC string.
     ("Frank", "Fr\u{7f}ank\u{1b}_apc\u{1b}\\"),
+    // A queued mail's recipient (blink, RLO) and subject (OSC title, C1 CSI).
+    ("heidi@acme.example", "hei\u{1b}[5mdi@acme.example\u{202e}"),
+    ("invites you", "invites\u{1b}]0;x\u{7} you\u{9b}2J"),
 ];
 
 /// Rewrites the store's log with the hostile names, framing each command again.
@@ -104,6 +108,16 @@ fn terminal_safety_hostile_names_render_inert_in_every_console_view() {
                 send(&mut app, &store, key(KeyCode::Down));
             }
         }
+        // The Outbox (`M`): the queued invitation's recipient and subject.
+        send(&mut app, &store, ch('M'));
+        let s = screen(&app, w, h);
+        assert_inert(&format!("the outbox at {w}x{h}"), &s);
+        assert!(
+            s.contains("hei\\u{1b}[5mdi@") && s.contains("invites\\u{1b}]0;x"),
+            "the outbox lists the mail, escaped: {s}"
+        );
+        seen.push_str(&s);
+        send(&mut app, &store, key(KeyCode::Esc));
         for keys in [
             vec![ch('?')],
             vec![ch(':'), ch('g')],
@@ -140,6 +154,7 @@ fn terminal_safety_hostile_names_render_inert_in_cli_tables() {
         &["approval", "list"],
         &["audit", "--limit", "100"],
         &["org", "show"],
+        &["mail", "list"],
     ] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
             .arg("--store")
@@ -160,10 +175,55 @@ fn terminal_safety_hostile_names_render_inert_in_cli_tables() {
         assert_inert(&format!("roster {args:?} (stderr)"), &stderr);
         all.push_str(&stdout);
     }
-    for shown in ["Bob\\u{1b}[2J", "Sup\\u{202e}troppus", "Integr\\u{1b}]8"] {
+    for shown in [
+        "Bob\\u{1b}[2J",
+        "Sup\\u{202e}troppus",
+        "Integr\\u{1b}]8",
+        "invites\\u{1b}]0;x",
+    ] {
         assert!(
             all.contains(shown),
             "{shown} is shown escaped in some table"
+        );
+    }
+}
+
+/// The sign-in screen shows what it is told: the server's address and organisation, and
+/// the server's reason for a refusal. A reason with control characters (a hostile or
+/// broken server) is drawn escaped, at two sizes.
+#[test]
+fn terminal_safety_the_sign_in_screen_renders_a_hostile_refusal_inert() {
+    use roster::core::Principal;
+    use roster::tui::app::{self, App, Msg, Start};
+    use roster::tui::sign_in::SignInTarget;
+    for (w, h) in [(80, 24), (120, 40)] {
+        let (mut app, _) = App::new(Start {
+            config: roster::tui::config::Config::default(),
+            warnings: vec![],
+            store_path: std::path::PathBuf::new(),
+            has_store: false,
+            backend: String::new(),
+            who: Principal::Anonymous,
+            org: None,
+            size: (w, h),
+        });
+        app.begin_sign_in(SignInTarget {
+            server: "http://evil\u{1b}]0;title\u{7}.example".into(),
+            org: Some("ac\u{9b}2Jme\u{202e}".into()),
+        });
+        let s = screen(&app, w, h);
+        assert_inert(&format!("the sign-in screen at {w}x{h}"), &s);
+        let _ = app::update(
+            &mut app,
+            Msg::SignedIn(Err(
+                "the email\u{1b}[2J or password\u{8}\u{8} is not right\u{1b}]8;;http://x\u{1b}\\\u{200b}".into(),
+            )),
+        );
+        let s = screen(&app, w, h);
+        assert_inert(&format!("a refusal on the sign-in screen at {w}x{h}"), &s);
+        assert!(
+            s.contains("the email\\u{1b}[2J or"),
+            "the refusal is shown, escaped: {s}"
         );
     }
 }

@@ -43,7 +43,12 @@ pub fn run(global: &Global, args: ServeArgs) -> Outcome {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .try_init();
+    // Every store call runs on the blocking pool. Its default of up to 512 threads let
+    // glibc's malloc open an arena per thread and keep freed memory in each: RSS grew
+    // ~3x faster than the data under load (.ci/load.sh; README "Load"). A few threads
+    // serve as well: file store writes take one lock, argon2 runs 4 at a time.
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(8)
         .enable_all()
         .build()
         .map_err(|e| Failure::msg(format!("cannot start the server: {e}")))?;

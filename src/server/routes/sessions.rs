@@ -336,20 +336,26 @@ async fn request_reset(
         .await?;
     if let Some((org, email, events)) = outcome {
         s.feed().nudge();
+        // The command queued the message with the reset; only this route knows the
+        // secret its link needs, so it spools it for the sender (as an admin's reset does).
+        if events
+            .iter()
+            .any(|r| matches!(r.event, Event::MailQueued { .. }))
+        {
+            crate::server::mail::spool(&s, &events, &secret).await;
+        }
         let expires = events.iter().find_map(|r| match &r.event {
             Event::PasswordResetRequested { reset } => Some(reset.expires),
             _ => None,
         });
-        match (&s.config().reset_delivery, expires) {
-            (Some(deliver), Some(expires)) => (deliver.0)(ResetNotice {
+        // A configured delivery hook (tests, embedders) gets it too.
+        if let (Some(deliver), Some(expires)) = (&s.config().reset_delivery, expires) {
+            (deliver.0)(ResetNotice {
                 org,
                 email,
                 secret,
                 expires,
-            }),
-            _ => tracing::info!(
-                "a password reset was requested, but no mail delivery is configured: no link was sent"
-            ),
+            });
         }
     }
     Ok((
