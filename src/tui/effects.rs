@@ -54,7 +54,7 @@ pub fn run_jobs(
         total: jobs.len(),
         ..Default::default()
     };
-    let mut queued_mail = false;
+    let mut queued_mail = vec![];
     for (i, job) in jobs.iter().enumerate() {
         if cancel.load(Ordering::SeqCst) {
             report.cancelled = true;
@@ -84,7 +84,7 @@ pub fn run_jobs(
                 // known; a server spools its own (see `mail`).
                 if let Some(s) = &mailed {
                     match crate::mail::spool_queued(backend, &events, s) {
-                        Ok(ids) => queued_mail |= !ids.is_empty(),
+                        Ok(ids) => queued_mail.extend(ids),
                         Err(e) => tracing::warn!("cannot write the message: {e}"),
                     }
                 }
@@ -120,9 +120,10 @@ pub fn run_jobs(
         }
         progress(i + 1, jobs.len());
     }
-    if queued_mail {
-        // Deliver at once (SMTP or the maildir); the Outbox (`M`) shows how it went.
-        if let Err(e) = crate::mail::deliver_queued(backend) {
+    if !queued_mail.is_empty() {
+        // One attempt at once (SMTP or the maildir), with a short timeout; a passing
+        // failure stays queued for the sender. The Outbox (`M`) shows how it went.
+        if let Err(e) = crate::mail::deliver_now(backend, &queued_mail) {
             tracing::warn!("mail not delivered: {e}");
         }
     }
