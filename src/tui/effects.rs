@@ -88,6 +88,10 @@ pub fn run_jobs(
                         Err(e) => tracing::warn!("cannot write the message: {e}"),
                     }
                 }
+                // A failed message queued again gets its one attempt now too.
+                if let Command::RetryMail { mail } = &cmd {
+                    queued_mail.push(*mail);
+                }
                 report.ok.push(job.label.clone());
                 if let Some(s) = secret {
                     report.secrets.push((job.label.clone(), s));
