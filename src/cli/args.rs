@@ -123,6 +123,8 @@ pub enum Cmd {
     Password(PasswordCmd),
     /// Sign in to a server (--server, --org) with email and password; saves the session as a context.
     Login(LoginArgs),
+    /// Sign out: end the session of the current (or --context) context and forget its token.
+    Logout,
 }
 
 // ----- organisations -----
@@ -778,6 +780,12 @@ pub enum PasswordCmd {
         /// Read the new password from standard input instead of asking on the terminal.
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// Forgot your password: the server (--server, --org) mails a reset link to your address.
+    Forgot {
+        /// Your email in the organisation given with --org.
+        #[arg(long)]
+        email: String,
     },
 }
 
