@@ -127,6 +127,8 @@ pub enum Effect {
         org: String,
         email: String,
         password: super::sign_in::Password,
+        /// Keep the session as this context of the config file.
+        keep: Option<String>,
     },
 }
 

@@ -272,10 +272,14 @@ pub fn sign_in(
     org: &str,
     email: &str,
     password: &str,
+    keep: Option<&str>,
 ) -> Result<(std::sync::Arc<dyn Backend>, Principal), String> {
     use crate::backend::rest::{Connect, RestBackend, Token};
     let session =
         crate::backend::rest::sign_in(server, org, email, password).map_err(|e| e.to_string())?;
+    if let Some(name) = keep {
+        keep_session(name, server, &session)?;
+    }
     let rest = RestBackend::connect(Connect {
         server: server.to_string(),
         token: Token::new(&session.token),
@@ -285,4 +289,23 @@ pub fn sign_in(
     .map_err(|e| e.to_string())?;
     let who = rest.principal().clone();
     Ok((std::sync::Arc::new(rest), who))
+}
+
+/// Saves a session as context `name` of the user's config file (0600, made current), as
+/// `roster login` does, so the next start uses it without asking.
+fn keep_session(
+    name: &str,
+    server: &str,
+    session: &crate::backend::rest::Session,
+) -> Result<(), String> {
+    let path = crate::config::Config::default_path().ok_or(
+        "cannot keep the session: no home directory for the config file (Ctrl-K to sign in without keeping it)",
+    )?;
+    let name = if name.trim().is_empty() {
+        session.org.as_str()
+    } else {
+        name.trim()
+    };
+    crate::config::save_context(&path, name, server.trim(), &session.org, &session.token)
+        .map_err(|e| format!("cannot keep the session: {e} (Ctrl-K to sign in without keeping it)"))
 }
