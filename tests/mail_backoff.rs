@@ -227,6 +227,10 @@ fn the_cli_does_not_wait_for_a_server_that_is_down() {
     ]);
     let out = roster(&["user", "invite", "bob@acme.example", "--first-name", "Bob"]);
     assert!(out.contains("stays queued"), "{out}");
+    assert!(
+        out.contains("should its mail not arrive") && !out.contains("not configured"),
+        "SMTP is configured, only not reachable yet: {out}"
+    );
     let listed = roster(&["mail", "list", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&listed).unwrap();
     assert_eq!(v[0]["status"], "queued", "{listed}");

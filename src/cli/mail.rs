@@ -204,6 +204,9 @@ pub enum Mailed {
     ByServer,
     /// Not mailed (the maildir, a failure, a dry run): the link is shown to pass on.
     No,
+    /// SMTP is configured but the first attempt failed for a passing reason: the
+    /// message stays queued and is retried; the link is shown as well, in case.
+    Later,
 }
 
 /// Right after a command that sent a link: spool the queued message and deliver it at
@@ -249,6 +252,7 @@ pub fn send_now(ctx: &Ctx, events: &[Recorded], secret: &str, notes: &mut Notes)
         }
     };
     let mut by_smtp = false;
+    let mut later = false;
     for id in &spooled {
         notes.fields.insert("mail".into(), j!(id.to_string()));
         match done.iter().find(|d| d.mail == *id).map(|d| &d.outcome) {
@@ -263,6 +267,7 @@ pub fn send_now(ctx: &Ctx, events: &[Recorded], secret: &str, notes: &mut Notes)
                 notes.lines.push(format!("  mailed ({id}, {via})"));
             }
             Some(Err(e)) if done.iter().any(|d| d.mail == *id && d.retry_at.is_some()) => {
+                later = true;
                 notes.lines.push(format!(
                     "  mail {id} is not sent yet ({e}): it stays queued; `roster mail send` (or the sender of `roster serve`) tries again"
                 ))
@@ -275,7 +280,13 @@ pub fn send_now(ctx: &Ctx, events: &[Recorded], secret: &str, notes: &mut Notes)
             )),
         }
     }
-    if by_smtp { Mailed::Smtp } else { Mailed::No }
+    if by_smtp {
+        Mailed::Smtp
+    } else if later {
+        Mailed::Later
+    } else {
+        Mailed::No
+    }
 }
 
 fn list_ids(ids: &[MailId]) -> String {
