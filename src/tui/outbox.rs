@@ -34,14 +34,14 @@ pub fn open_view(app: &mut App) -> Vec<Effect> {
 /// from a message back to the list. `None`: not the outbox's (the detail view's then).
 pub fn on_action(app: &mut App, action: Action) -> Option<Vec<Effect>> {
     let target = app.detail.as_ref()?.target;
-    if let Target::OutboxMessage(org, _) = target {
+    if let Target::OutboxMessage(..) = target {
         if action != Action::Back {
             return None;
         }
+        // Back to the list, on the message that was open.
         let pick = app.outbox_pick;
         let fx = open_view(app);
         app.outbox_pick = pick;
-        let _ = org;
         return Some(fx);
     }
     let Target::Outbox(org) = target else {
