@@ -254,6 +254,26 @@ pub fn set_current(path: &Path, name: Option<&str>) -> Result<(), String> {
     write_private(path, doc.to_string().as_bytes())
 }
 
+/// Removes the inline `token` of context `name` (after signing out), keeping the rest
+/// of the context and of the file as it was. `Ok(false)`: it held none.
+pub fn forget_token(path: &Path, name: &str) -> Result<bool, String> {
+    let text =
+        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        format!("{} is not a valid config: {}", path.display(), e.message())
+    })?;
+    let removed = doc
+        .get_mut("contexts")
+        .and_then(|c| c.get_mut(name))
+        .and_then(|c| c.as_table_like_mut())
+        .and_then(|c| c.remove("token"))
+        .is_some();
+    if removed {
+        write_private(path, doc.to_string().as_bytes())?;
+    }
+    Ok(removed)
+}
+
 /// Writes (or replaces) context `name` with `server`, `org` and an inline `token`, and
 /// makes it current, keeping the rest of the file as it was. The file is made 0600,
 /// since it then holds a token (`roster login` stores its session this way).

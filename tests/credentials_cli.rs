@@ -354,3 +354,108 @@ fn links_are_redeemed_over_a_server_without_a_token() {
         assert_eq!(login.code, 0, "{email}: {}", login.stderr);
     }
 }
+
+/// `roster logout` ends the saved session on the server and forgets its token; a
+/// session someone already revoked is forgotten all the same. `roster password forgot`
+/// answers the same for any email and mails (here: queues) a reset for a real one.
+#[test]
+fn logout_ends_the_session_and_forgot_asks_for_a_reset_link() {
+    let env = Env::new();
+    let out = env.ok(
+        &as_alice(&["--json", "user", "invite", "ivy@acme.example"]),
+        None,
+    );
+    let secret = secret_of(&out);
+    env.ok(
+        &[
+            "invitation",
+            "accept",
+            "--secret",
+            &secret,
+            "--password-stdin",
+        ],
+        Some("ivy's password\n"),
+    );
+    let store: Arc<dyn Backend> = Arc::new(FileStore::open(&env.store()).unwrap());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let server = Server::start(listener, store.clone(), Config::default()).unwrap();
+    let url = server.url();
+    let login = || {
+        let r = env.run(
+            &[
+                "--server",
+                &url,
+                "--org",
+                "acme",
+                "login",
+                "--email",
+                "ivy@acme.example",
+                "--password-stdin",
+            ],
+            Some("ivy's password\n"),
+            true,
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    };
+    let config = env.tmp.path().join("config/roster/config.toml");
+    let has_token = || {
+        std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("token =")
+    };
+
+    login();
+    assert!(has_token());
+    let out = env.run(&["logout"], None, true);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("signed out"), "{}", out.stdout);
+    assert!(!has_token(), "the token is gone from the config");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        text.contains(&url),
+        "the context stays, for the next login: {text}"
+    );
+    // The server ended it too: no live session of ivy's is left.
+    let live = roster::backend::query(store.as_ref(), |d| {
+        d.tokens
+            .values()
+            .filter(|t| t.session && !t.revoked)
+            .count()
+    })
+    .unwrap();
+    assert_eq!(live, 0);
+    let again = env.run(&["logout"], None, true);
+    assert_eq!(again.code, 1);
+    assert!(
+        again.stderr.contains("no session token"),
+        "{}",
+        again.stderr
+    );
+
+    // Revoked meanwhile: signing out still forgets it, and says why.
+    login();
+    env.ok(
+        &as_alice(&["user", "revoke-sessions", "ivy@acme.example"]),
+        None,
+    );
+    let out = env.run(&["logout"], None, true);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("already ended"), "{}", out.stdout);
+    assert!(!has_token());
+
+    // Forgot password: the same answer for a real and an unknown email.
+    let forgot = |email: &str| {
+        let r = env.run(
+            &[
+                "--server", &url, "--org", "acme", "password", "forgot", "--email", email,
+            ],
+            None,
+            true,
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout.replace(email, "EMAIL")
+    };
+    assert_eq!(forgot("alice@acme.example"), forgot("nobody@acme.example"));
+    let resets = roster::backend::query(store.as_ref(), |d| d.resets.len()).unwrap();
+    assert_eq!(resets, 1, "one reset, for alice");
+}

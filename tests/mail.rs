@@ -231,15 +231,28 @@ fn without_smtp_the_invitation_lands_in_a_private_maildir_with_a_working_link() 
 }
 
 #[test]
-fn an_unreachable_smtp_server_is_retried_then_the_message_fails_with_the_reason() {
+fn an_unreachable_smtp_server_is_tried_once_per_round_then_the_message_fails_with_the_reason() {
     let port = free_port();
+    // No wait between rounds here (retry_base_ms = 0); tests/mail_backoff.rs shows the waits.
     let e = env(Some(&format!(
-        "[mail]\nbase_url = \"https://roster.example.org\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nmax_attempts = 3\nretry_base_ms = 10\ntimeout_secs = 5\n"
+        "[mail]\nbase_url = \"https://roster.example.org\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nmax_attempts = 3\nretry_base_ms = 0\ntimeout_secs = 5\n"
     )));
     let (_, _, id) = e.invite("bob@acme.example", "Bob");
+    for round in 1..=2 {
+        let done = mail::deliver_queued(&e.store).unwrap();
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].attempts, round, "one attempt per round");
+        assert!(
+            done[0].retry_at.is_some(),
+            "a passing failure is retried later"
+        );
+        let m = e.mail(id);
+        assert_eq!(m.status, MailStatus::Queued);
+        assert_eq!(m.attempts, round);
+        assert!(!m.last_error.is_empty(), "the reason is recorded");
+    }
     let done = mail::deliver_queued(&e.store).unwrap();
-    assert_eq!(done.len(), 1);
-    assert_eq!(done[0].attempts, 3);
+    assert_eq!((done[0].attempts, done[0].retry_at), (3, None));
     let m = e.mail(id);
     assert_eq!(m.status, MailStatus::Failed);
     assert_eq!(m.attempts, 3);
@@ -250,11 +263,17 @@ fn an_unreachable_smtp_server_is_retried_then_the_message_fails_with_the_reason(
         .execute(&e.owner, &Command::RetryMail { mail: id }, false)
         .unwrap();
     assert_eq!(e.mail(id).status, MailStatus::Queued);
-    // Only the sender records deliveries.
+    // Only the sender records deliveries and attempts.
     let forged = Command::RecordMailDelivery {
         mail: id,
         attempts: 1,
         error: None,
+    };
+    assert!(e.store.execute(&e.owner, &forged, false).is_err());
+    let forged = Command::RecordMailAttempt {
+        mail: id,
+        attempts: 1,
+        error: "x".into(),
     };
     assert!(e.store.execute(&e.owner, &forged, false).is_err());
 }
@@ -395,13 +414,15 @@ fn an_invitation_and_a_reset_arrive_over_smtp_with_links_that_match_the_store() 
 #[test]
 fn a_failed_message_is_delivered_by_a_retry_once_the_server_is_up() {
     let Some(sink) = sink() else { return };
-    // First pointed at a closed port: fails after its attempts.
+    // First pointed at a closed port: fails after its attempts (one per round).
     let closed = free_port();
     let e = env(Some(&smtp_toml(closed)));
     let (_, _, id) = e.invite("bob@acme.example", "Bob");
+    mail::deliver_queued(&e.store).unwrap();
     let done = mail::deliver_queued(&e.store).unwrap();
     assert!(done[0].outcome.is_err());
     assert_eq!(e.mail(id).attempts, 2);
+    assert_eq!(e.mail(id).status, MailStatus::Failed);
     // The operator fixes the configuration and retries.
     std::fs::write(e.root.join("roster.toml"), smtp_toml(sink.port)).unwrap();
     e.store

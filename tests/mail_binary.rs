@@ -1,6 +1,7 @@
 //! Mail from the real binary, to a real SMTP server on loopback: `roster user invite`
 //! on a local store mails the link (and then does not print it), and `roster serve`
-//! mails what its API queued, from its sender loop.
+//! mails what its API queued, from its sender loop (and then replies without the
+//! link's secret: `"mailed": true`).
 
 mod mail_support;
 
@@ -133,13 +134,21 @@ fn roster_serve_mails_an_invitation_made_through_the_api() {
     assert!(reply.starts_with("HTTP/1.1 201"), "{reply}");
     let json = reply.split("\r\n\r\n").nth(1).unwrap_or_default();
     let v: serde_json::Value = serde_json::from_str(json).unwrap();
-    let secret = v["secret"].as_str().unwrap().to_string();
+    // Mailed over SMTP: the reply says so and keeps the secret to the invitee's mail.
+    assert_eq!(v["mailed"], true, "{json}");
+    assert!(
+        v.get("secret").is_none(),
+        "the secret went by mail only: {json}"
+    );
 
     let link = link_for(&sink, "carol@acme.example");
-    assert_eq!(
-        roster::credentials::links::secret_of(&link),
-        secret.as_str()
+    let secret = roster::credentials::links::secret_of(&link);
+    let stored = v["invitation"]["secret_hash"].as_str();
+    assert!(
+        stored.is_none_or(|h| h == roster::secret::hash(secret)),
+        "the mailed link is the invitation's"
     );
+    assert!(!json.contains(secret), "{json}");
 
     rustix::process::kill_process(
         rustix::process::Pid::from_child(&child),

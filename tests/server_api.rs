@@ -235,6 +235,8 @@ async fn the_state_is_what_the_caller_may_see_without_any_secret() {
         )
         .await;
     assert_eq!(invite.status, 201, "{}", invite.text);
+    // No SMTP here (the maildir): the secret is in the reply, for a lone operator to pass on.
+    assert_eq!(invite.json()["mailed"], false);
     let secret = invite.json()["secret"].as_str().unwrap().to_string();
     let hash = roster::secret::hash(&secret);
     let token_hash = roster::secret::hash(&env.tokens.member);

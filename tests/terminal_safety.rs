@@ -210,6 +210,8 @@ fn terminal_safety_the_sign_in_screen_renders_a_hostile_refusal_inert() {
         app.begin_sign_in(SignInTarget {
             server: "http://evil\u{1b}]0;title\u{7}.example".into(),
             org: Some("ac\u{9b}2Jme\u{202e}".into()),
+            context: Some("ctx\u{1b}[31m".into()),
+            reason: Some("the session\u{1b}[2J ended\u{7}\u{2066}".into()),
         });
         let s = screen(&app, w, h);
         assert_inert(&format!("the sign-in screen at {w}x{h}"), &s);

@@ -1126,11 +1126,16 @@ fn the_owner_changes_the_settings_from_the_organisation_page() {
         send(&mut app, b.as_ref(), key(KeyCode::Tab));
     }
     retype(&mut app, b.as_ref(), "Manager"); // the word for admin
+    for _ in 0..6 {
+        send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    }
+    retype(&mut app, b.as_ref(), "8"); // sign-in sessions last (hours)
     send(&mut app, b.as_ref(), ctrl('s'));
     assert!(app.modal.is_none(), "{:?}", app.note);
     let s = org_settings(&fx);
     assert!(!s.approval_required);
     assert_eq!(s.invitation_ttl_hours, 48);
+    assert_eq!(s.session_ttl_hours, 8);
     assert_eq!(s.terminology.admin, "Manager");
     assert_eq!(app.note.as_ref().unwrap().tone, Tone::Ok);
     // The page and the lists speak the new words at once.

@@ -144,3 +144,102 @@ fn an_invitation_made_in_the_console_arrives_over_smtp() {
         "an SMTP delivery keeps no link: {text}"
     );
 }
+
+/// Alice invites `email` with a given secret; the message gets its one attempt.
+fn invite_as_alice(fx: &Fixture, email: &str, secret: &str) {
+    let recs = fx.exec(
+        &fx.as_alice(),
+        Command::Invite {
+            org: fx.org,
+            email: email.into(),
+            first_name: "Jo".into(),
+            last_name: "Lee".into(),
+            message: String::new(),
+            level: Level::Member,
+            roles: vec![],
+            programs: vec![],
+            expires: None,
+            secret_hash: Some(roster::secret::hash(secret)),
+        },
+    );
+    let ids = roster::mail::spool_queued(fx.store.as_ref(), &recs, secret).unwrap();
+    roster::mail::deliver_now(fx.store.as_ref(), &ids).unwrap();
+}
+
+/// The outbox is a list: j/k pick a message, Enter shows it whole with its link, Esc
+/// comes back to the same pick, and R sends a failed message again.
+#[test]
+fn the_outbox_is_a_list_to_open_and_retry_messages() {
+    let fx = fixture();
+    invited(&fx); // Ivy: to the maildir, sent.
+    // Jo's message fails: the SMTP server (a closed port) refuses, and one attempt is all.
+    let port = mail_support::free_port();
+    std::fs::write(
+        fx.path().join("roster.toml"),
+        format!(
+            "[smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nmax_attempts = 1\n"
+        ),
+    )
+    .unwrap();
+    let jo_secret = "f".repeat(64);
+    invite_as_alice(&fx, "jo@acme.example", &jo_secret);
+    let jo = fx.read(|d| {
+        d.mails
+            .values()
+            .find(|m| m.to == "jo@acme.example")
+            .map(|m| (m.id, m.status))
+            .unwrap()
+    });
+    assert_eq!(jo.1, roster::core::mail::MailStatus::Failed);
+
+    let mut app = pinned(&fx, fx.as_alice(), (100, 30));
+    let b = fx.store.as_ref();
+    send(&mut app, b, ch('M'));
+    let text = screen(&app, 100, 30);
+    assert!(
+        text.contains(&format!("▶ {} · invitation", jo.0)),
+        "the newest is picked: {text}"
+    );
+    // The help overlay names the outbox's keys.
+    send(&mut app, b, ch('?'));
+    let help = screen(&app, 100, 30);
+    assert!(help.contains("send a failed message again"), "{help}");
+    send(&mut app, b, key(KeyCode::Esc));
+
+    // Down to Ivy's, and open it: the whole message, with its link.
+    send(&mut app, b, ch('j'));
+    assert!(screen(&app, 100, 30).contains("▶ m"), "still marked");
+    send(&mut app, b, key(KeyCode::Enter));
+    let target = app.detail.as_ref().map(|d| d.target);
+    assert!(
+        matches!(target, Some(Target::OutboxMessage(_, _))),
+        "{target:?}"
+    );
+    let text = screen(&app, 100, 30);
+    assert!(text.contains("Subject:"), "{text}");
+    assert!(text.contains("ivy@acme.example"), "{text}");
+    let joined: String = text.lines().map(|l| l.trim_matches(['│', ' '])).collect();
+    assert!(joined.contains(SECRET), "the link to pass on: {text}");
+    // Esc: back to the list, Ivy's still picked.
+    send(&mut app, b, key(KeyCode::Esc));
+    assert_eq!(
+        app.detail.as_ref().map(|d| d.target),
+        Some(Target::Outbox(fx.org))
+    );
+    assert_eq!(app.outbox_pick, 1);
+
+    // R on a sent message says why not; on Jo's failed one it queues it again and
+    // tries once (now to the maildir: the SMTP settings are gone).
+    send(&mut app, b, ch('R'));
+    assert!(screen(&app, 100, 30).contains("only a failed message"));
+    std::fs::remove_file(fx.path().join("roster.toml")).unwrap();
+    send(&mut app, b, ch('k'));
+    let fx_out = send(&mut app, b, ch('R'));
+    assert!(
+        fx_out.iter().any(|e| matches!(e, Effect::Run { jobs, .. }
+            if matches!(jobs[0].cmd, Command::RetryMail { mail } if mail == jo.0))),
+        "{fx_out:?}"
+    );
+    let status = fx.read(|d| d.mails[&jo.0].status);
+    assert_eq!(status, roster::core::mail::MailStatus::Sent);
+}

@@ -15,7 +15,7 @@ use roster::tui::effects;
 use roster::tui::sign_in::SignInTarget;
 use std::sync::Arc;
 use std::time::Duration;
-use tui_support::{ch, key, screen, settle};
+use tui_support::{ch, ctrl, key, screen, settle};
 
 fn run(store: &FileStore, who: &Principal, cmd: Command) -> Vec<Recorded> {
     store
@@ -120,6 +120,7 @@ fn console(url: &str) -> App {
     app.begin_sign_in(SignInTarget {
         server: url.to_string(),
         org: Some("acme".into()),
+        ..SignInTarget::default()
     });
     app
 }
@@ -155,6 +156,7 @@ fn attempt(app: &mut App, email: &str, password: &str) -> Option<Arc<dyn Backend
             org,
             email,
             password,
+            keep,
         },
     ] = fx.as_slice()
     else {
@@ -164,7 +166,8 @@ fn attempt(app: &mut App, email: &str, password: &str) -> Option<Arc<dyn Backend
         !format!("{fx:?}").contains(&password.0),
         "a password in a Debug print"
     );
-    match effects::sign_in(server, org, email, &password.0) {
+    assert_eq!(*keep, None, "a session is kept only when asked");
+    match effects::sign_in(server, org, email, &password.0, None) {
         Ok((backend, who)) => {
             let fx = app::update(app, Msg::SignedIn(Ok(who)));
             settle(app, backend.as_ref(), fx);
@@ -220,4 +223,49 @@ fn repeated_failures_are_throttled_in_words_and_esc_quits() {
     assert!(throttled, "{}", screen(&app, 80, 24));
     let fx = app::update(&mut app, key(KeyCode::Esc));
     assert!(app.quit && fx == vec![Effect::Quit]);
+}
+
+/// Ctrl-K offers to keep the session (saved as a context, like `roster login`); a saved
+/// session that stopped working brings the screen back with the reason, keeping on.
+#[test]
+fn the_sign_in_screen_offers_to_keep_the_session_and_says_why_it_asks_again() {
+    let mut app = console("http://127.0.0.1:9");
+    assert!(screen(&app, 80, 24).contains("[ ] on this machine"));
+    app::update(&mut app, ctrl('k'));
+    assert!(screen(&app, 80, 24).contains("[x] on this machine"));
+    typed(&mut app, "ivy@acme.example");
+    app::update(&mut app, key(KeyCode::Tab));
+    typed(&mut app, "a password");
+    let fx = app::update(&mut app, key(KeyCode::Enter));
+    assert!(
+        matches!(fx.as_slice(), [Effect::SignIn { keep: Some(name), .. }] if name == "acme"),
+        "{fx:?}"
+    );
+    // A kept session: the next start names why it asks again.
+    let (mut again, _) = App::new(Start {
+        config: roster::tui::config::Config::default(),
+        warnings: vec![],
+        store_path: std::path::PathBuf::new(),
+        has_store: false,
+        backend: String::new(),
+        who: Principal::Anonymous,
+        org: None,
+        size: (80, 24),
+    });
+    again.begin_sign_in(SignInTarget {
+        server: "http://127.0.0.1:9".into(),
+        org: Some("acme".into()),
+        context: Some("work".into()),
+        reason: Some(
+            "The session saved in context 'work' no longer works (it was revoked): sign in again."
+                .into(),
+        ),
+    });
+    let text = screen(&again, 80, 24);
+    assert!(text.contains("no longer works"), "{text}");
+    assert!(text.contains("[x] on this machine"), "{text}");
+    let Some(Modal::SignIn(s)) = again.modal.as_ref() else {
+        panic!("the sign-in screen")
+    };
+    assert_eq!(s.context.as_deref(), Some("work"));
 }

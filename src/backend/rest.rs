@@ -24,7 +24,7 @@ mod wire;
 pub use errors::UNAUTHORIZED;
 pub use http::{Timeouts, Token};
 pub use redeem::{accept_invitation, complete_reset};
-pub use sign_in::{Session, sign_in};
+pub use sign_in::{Session, forgot_password, sign_in, sign_out};
 
 use crate::backend::{AuditQuery, Backend, BackendError};
 use crate::core::{Command, Directory, DomainError, Org, Principal, Recorded};

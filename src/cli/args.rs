@@ -129,6 +129,8 @@ pub enum Cmd {
     Login(LoginArgs),
     /// Measure the console, the store and the server on generated stores; prints one table.
     Bench(super::scale::BenchArgs),
+    /// Sign out: end the session of the current (or --context) context and forget its token.
+    Logout,
 }
 
 // ----- organisations -----
@@ -788,6 +790,12 @@ pub enum PasswordCmd {
         /// Read the new password from standard input instead of asking on the terminal.
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// Forgot your password: the server (--server, --org) mails a reset link to your address.
+    Forgot {
+        /// Your email in the organisation given with --org.
+        #[arg(long)]
+        email: String,
     },
 }
 

@@ -65,11 +65,43 @@ pub fn launch(global: &Global) -> Outcome<crate::tui::Launch> {
             sign_in: Some(crate::tui::sign_in::SignInTarget {
                 server: remote.connect.server.trim().to_string(),
                 org: remote.connect.org.clone(),
+                context: remote.context.clone(),
+                reason: None,
             }),
         });
     }
     let ctx = match target {
         Target::Local(path) => Ctx::open_local(global, path)?,
+        // A saved session that expired or was revoked: back to the sign-in screen, which
+        // says why (and keeps the new session in the same context).
+        Target::Remote(remote)
+            if remote.context.is_some()
+                && global.token.is_none()
+                && global.as_email.is_none()
+                && !global.operator =>
+        {
+            match RestBackend::connect(remote.connect.clone()) {
+                Ok(rest) => Ctx::with_rest(global, rest)?,
+                Err(crate::backend::BackendError::Unauthorized(why)) => {
+                    return Ok(crate::tui::Launch {
+                        backend: None,
+                        store_path: store::default_path().unwrap_or_default(),
+                        principal: Principal::Anonymous,
+                        org: None,
+                        sign_in: Some(crate::tui::sign_in::SignInTarget {
+                            server: remote.connect.server.trim().to_string(),
+                            org: remote.connect.org.clone(),
+                            context: remote.context.clone(),
+                            reason: Some(format!(
+                                "The session saved in context '{}' no longer works ({why}): sign in again.",
+                                remote.context.as_deref().unwrap_or_default()
+                            )),
+                        }),
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         Target::Remote(remote) => Ctx::open_remote(global, remote)?,
     };
     Ok(crate::tui::Launch {
@@ -108,7 +140,13 @@ impl Ctx {
                 remote.connect.server.trim()
             ));
         }
-        let rest = Arc::new(RestBackend::connect(remote.connect)?);
+        let rest = RestBackend::connect(remote.connect)?;
+        Ctx::with_rest(global, rest)
+    }
+
+    /// A context over an established connection to a server.
+    fn with_rest(global: &Global, rest: RestBackend) -> Outcome<Ctx> {
+        let rest = Arc::new(rest);
         let who = rest.principal().clone();
         let slug = rest.org_slug().map(str::to_string);
         let backend: Arc<dyn Backend> = rest;

@@ -117,10 +117,13 @@ pub fn link_notes(ctx: &Ctx, secret: String) -> impl FnMut(&Applied, &mut Notes)
             shell_quote(&secret)
         );
         notes.lines.push(
-            if mailed == super::mail::Mailed::ByServer {
-                "  should its mail not arrive, pass this link on yourself; it is shown only once:"
-            } else {
-                "  mail delivery is not configured: pass this link on yourself; it is shown only once:"
+            match mailed {
+                super::mail::Mailed::ByServer | super::mail::Mailed::Later => {
+                    "  should its mail not arrive, pass this link on yourself; it is shown only once:"
+                }
+                _ => {
+                    "  mail delivery is not configured: pass this link on yourself; it is shown only once:"
+                }
             }
             .into(),
         );

@@ -65,19 +65,28 @@ fn report(ctx: &Ctx, done: &[Delivery]) -> Outcome {
                     "ok": d.outcome.is_ok(),
                     "via": d.outcome.as_ref().ok(),
                     "error": d.outcome.as_ref().err(),
+                    "retry_at": d.retry_at.map(|t| t.to_string()),
                 })
             })
             .collect();
         return Shown::json(&items).map_err(Failure::Message)?.print();
     }
-    if done.is_empty() {
+    let waiting = waiting(ctx);
+    if done.is_empty() && waiting.is_empty() {
         say("nothing to deliver");
     }
     let mut failed = 0;
     for d in done {
-        match &d.outcome {
-            Ok(via) => say(format!("✓ mail {} to {} ({via})", d.mail, d.to)),
-            Err(e) => {
+        match (&d.outcome, d.retry_at) {
+            (Ok(via), _) => say(format!("✓ mail {} to {} ({via})", d.mail, d.to)),
+            (Err(e), Some(at)) => warn(format!(
+                "… mail {} to {}: attempt {} failed: {e}; next attempt after {}",
+                d.mail,
+                d.to,
+                d.attempts,
+                when(at)
+            )),
+            (Err(e), None) => {
                 failed += 1;
                 warn(format!(
                     "✗ mail {} to {} after {} attempts: {e}",
@@ -86,12 +95,35 @@ fn report(ctx: &Ctx, done: &[Delivery]) -> Outcome {
             }
         }
     }
+    for (m, at) in waiting
+        .iter()
+        .filter(|(m, _)| !done.iter().any(|d| d.mail == m.id))
+    {
+        say(format!(
+            "… mail {} to {} waits for attempt {} after {} (last error: {})",
+            m.id,
+            m.to,
+            m.attempts + 1,
+            when(*at),
+            m.last_error
+        ));
+    }
     if failed > 0 {
         return Err(Failure::msg(format!(
             "{failed} message(s) failed: fix the cause, then `roster mail retry ID`"
         )));
     }
     Ok(())
+}
+
+/// The queued messages whose next attempt is not due yet (the backoff after a failure).
+fn waiting(ctx: &Ctx) -> Vec<(outbox::Mail, jiff::Timestamp)> {
+    let Some(root) = ctx.backend.local_root() else {
+        return vec![];
+    };
+    mail::MailConfig::load(&root)
+        .and_then(|c| mail::sender::waiting(ctx.backend.as_ref(), &c))
+        .unwrap_or_default()
 }
 
 fn list(ctx: &Ctx, status: Option<MailStatusArg>) -> Outcome {
@@ -172,6 +204,9 @@ pub enum Mailed {
     ByServer,
     /// Not mailed (the maildir, a failure, a dry run): the link is shown to pass on.
     No,
+    /// SMTP is configured but the first attempt failed for a passing reason: the
+    /// message stays queued and is retried; the link is shown as well, in case.
+    Later,
 }
 
 /// Right after a command that sent a link: spool the queued message and deliver it at
@@ -204,7 +239,9 @@ pub fn send_now(ctx: &Ctx, events: &[Recorded], secret: &str, notes: &mut Notes)
     if spooled.is_empty() {
         return Mailed::No;
     }
-    let done = match mail::deliver_queued(ctx.backend.as_ref()) {
+    // One attempt with a short timeout: whoever ran the command is waiting; retries
+    // with backoff belong to `roster mail send` and the sender of `roster serve`.
+    let done = match mail::deliver_now(ctx.backend.as_ref(), &spooled) {
         Ok(d) => d,
         Err(e) => {
             notes.lines.push(format!(
@@ -215,6 +252,7 @@ pub fn send_now(ctx: &Ctx, events: &[Recorded], secret: &str, notes: &mut Notes)
         }
     };
     let mut by_smtp = false;
+    let mut later = false;
     for id in &spooled {
         notes.fields.insert("mail".into(), j!(id.to_string()));
         match done.iter().find(|d| d.mail == *id).map(|d| &d.outcome) {
@@ -228,6 +266,12 @@ pub fn send_now(ctx: &Ctx, events: &[Recorded], secret: &str, notes: &mut Notes)
                 by_smtp = true;
                 notes.lines.push(format!("  mailed ({id}, {via})"));
             }
+            Some(Err(e)) if done.iter().any(|d| d.mail == *id && d.retry_at.is_some()) => {
+                later = true;
+                notes.lines.push(format!(
+                    "  mail {id} is not sent yet ({e}): it stays queued; `roster mail send` (or the sender of `roster serve`) tries again"
+                ))
+            }
             Some(Err(e)) => notes.lines.push(format!(
                 "  mail {id} failed: {e}; `roster mail retry {id}` tries again"
             )),
@@ -236,7 +280,13 @@ pub fn send_now(ctx: &Ctx, events: &[Recorded], secret: &str, notes: &mut Notes)
             )),
         }
     }
-    if by_smtp { Mailed::Smtp } else { Mailed::No }
+    if by_smtp {
+        Mailed::Smtp
+    } else if later {
+        Mailed::Later
+    } else {
+        Mailed::No
+    }
 }
 
 fn list_ids(ids: &[MailId]) -> String {

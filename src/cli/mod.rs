@@ -25,6 +25,7 @@ mod resolve;
 mod role;
 pub mod scale;
 mod serve;
+mod sign_out;
 mod store;
 mod token;
 mod user;
@@ -93,6 +94,10 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
         Cmd::Migrate => return database::migrate(global),
         Cmd::Store(c) => return database::store(global, c),
         Cmd::Login(a) => return credentials::login(global, a),
+        Cmd::Logout => return sign_out::logout(global),
+        Cmd::Password(args::PasswordCmd::Forgot { email }) => {
+            return sign_out::forgot(global, &email);
+        }
         Cmd::Password(args::PasswordCmd::Reset {
             secret,
             password_stdin,
@@ -117,6 +122,7 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
         | Cmd::Migrate
         | Cmd::Store(_)
         | Cmd::Login(_)
+        | Cmd::Logout
         | Cmd::Password(_)
         | Cmd::Bench(_) => Ok(()),
         Cmd::Org(c) => org::run(&ctx, c),

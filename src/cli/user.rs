@@ -232,10 +232,11 @@ fn reset_password(ctx: &Ctx, emails: &[String]) -> Outcome {
             if mailed == super::mail::Mailed::Smtp {
                 return Ok(());
             }
-            let why = if mailed == super::mail::Mailed::ByServer {
-                "should the mail not arrive"
-            } else {
-                "mail delivery is not configured"
+            let why = match mailed {
+                super::mail::Mailed::ByServer | super::mail::Mailed::Later => {
+                    "should the mail not arrive"
+                }
+                _ => "mail delivery is not configured",
             };
             notes.lines.push(format!(
                 "  {why}: pass this reset secret to {} yourself (valid until {}):",

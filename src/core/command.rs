@@ -332,6 +332,12 @@ pub enum Command {
     RevokeSessions {
         account: AccountId,
     },
+    /// The mail sender reports a failed attempt it will repeat (the message stays queued).
+    RecordMailAttempt {
+        mail: MailId,
+        attempts: u32,
+        error: String,
+    },
 }
 
 fn member_level() -> Level {
@@ -399,6 +405,7 @@ impl Command {
             AcceptInvitationLink { .. } => "accept invitation",
             StartSession { .. } => "sign in",
             RevokeSessions { .. } => "revoke sessions",
+            RecordMailAttempt { .. } => "record mail attempt",
         }
     }
 }

@@ -2043,6 +2043,11 @@ impl<'a> Ctx<'a> {
                 token_hash,
             } => self.start_session(*account, token_hash),
             RevokeSessions { account } => self.revoke_sessions(*account),
+            RecordMailAttempt {
+                mail,
+                attempts,
+                error,
+            } => self.record_mail_attempt(*mail, *attempts, error),
         }
     }
 
@@ -2084,6 +2089,28 @@ impl<'a> Ctx<'a> {
             },
         };
         done(m.org, vec![event])
+    }
+
+    /// A failed attempt the sender will repeat: recorded by the sender alone, on a queued
+    /// message (its time is when the backoff starts).
+    fn record_mail_attempt(&mut self, id: MailId, attempts: u32, error: &str) -> Out {
+        if !self.actor.is_operator() {
+            return forbidden("only the mail sender records deliveries");
+        }
+        let Some(m) = self.dir.mails.get(&id) else {
+            return not_found(format!("no mail {id}"));
+        };
+        if m.status != super::mail::MailStatus::Queued {
+            return conflict(format!("mail {id} is {}, not queued", m.status.as_str()));
+        }
+        done(
+            m.org,
+            vec![Event::MailAttemptFailed {
+                mail: id,
+                attempts,
+                reason: super::mail::single_line(error).chars().take(500).collect(),
+            }],
+        )
     }
 
     /// Those who send mail (members.invite or members.manage) may queue a failed one again.

@@ -527,9 +527,11 @@ impl Directory {
                     t.revoked = true;
                 }
             }
-            MailQueued { .. } | MailSent { .. } | MailFailed { .. } | MailRequeued { .. } => {
-                super::mail::apply(self, event, at)
-            }
+            MailQueued { .. }
+            | MailSent { .. }
+            | MailFailed { .. }
+            | MailRequeued { .. }
+            | MailAttemptFailed { .. } => super::mail::apply(self, event, at),
             PasswordSet {
                 account,
                 password_hash,

@@ -210,6 +210,14 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reset: Option<ResetId>,
     },
+    /// One delivery attempt failed for a reason that may pass (no connection, a 4xx):
+    /// the message stays queued; the sender tries again after a backoff counted from
+    /// this event's time, so the wait survives restarts.
+    MailAttemptFailed {
+        mail: MailId,
+        attempts: u32,
+        reason: String,
+    },
 }
 
 /// How an account came to be.

@@ -258,6 +258,17 @@ pub fn apply(dir: &mut Directory, event: &super::event::Event, at: Timestamp) {
                 m.updated = at;
             }
         }
+        MailAttemptFailed {
+            mail,
+            attempts,
+            reason,
+        } => {
+            if let Some(m) = dir.mails.get_mut(mail) {
+                m.attempts = *attempts;
+                m.last_error = reason.clone();
+                m.updated = at;
+            }
+        }
         MailRequeued { mail } => {
             if let Some(m) = dir.mails.get_mut(mail) {
                 m.status = MailStatus::Queued;

@@ -211,6 +211,11 @@ pub fn summary(dir: &Directory, rec: &Recorded) -> String {
             reason,
         } => format!("gave up on mail {mail} after {attempts} attempts: {reason}"),
         MailRequeued { mail } => format!("queued mail {mail} again"),
+        MailAttemptFailed {
+            mail,
+            attempts,
+            reason,
+        } => format!("attempt {attempts} at mail {mail} failed, to be retried: {reason}"),
         PasswordSet { account, reset, .. } => match reset {
             Some(r) => format!("{} set a new password with reset link {r}", acc(*account)),
             None => format!("set the password of {}", acc(*account)),

@@ -278,9 +278,11 @@ fn concerns(dir: &Directory, who: &Principal, v: &Viewer, event: &Event, now: Ti
             .tokens
             .get(token)
             .is_some_and(|t| own_token(&t.principal)),
-        MailQueued { .. } | MailSent { .. } | MailFailed { .. } | MailRequeued { .. } => {
-            sees_outbox(v)
-        }
+        MailQueued { .. }
+        | MailSent { .. }
+        | MailFailed { .. }
+        | MailRequeued { .. }
+        | MailAttemptFailed { .. } => sees_outbox(v),
         PasswordSet { account: a, .. } => account(a),
     }
 }

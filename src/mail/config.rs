@@ -52,7 +52,8 @@ pub struct SmtpConfig {
     /// The first wait between attempts; each next wait doubles (at most a minute).
     #[serde(default = "two_seconds")]
     pub retry_base_ms: u64,
-    /// How long one SMTP conversation may take.
+    /// How long one SMTP conversation may take (the attempt right after a command: at
+    /// most `sender::INLINE_TIMEOUT_SECS`).
     #[serde(default = "thirty")]
     pub timeout_secs: u64,
 }

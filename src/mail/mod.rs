@@ -15,7 +15,7 @@ pub mod smtp;
 pub mod spool;
 
 pub use config::MailConfig;
-pub use sender::{Delivery, deliver_queued, spool_queued};
+pub use sender::{Delivery, deliver_now, deliver_queued, spool_queued};
 
 /// Why a message could not be handed over. `permanent`: trying again will not help
 /// (the server refused the recipient, say); otherwise the sender retries with backoff.

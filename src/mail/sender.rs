@@ -1,7 +1,9 @@
 //! Putting queued messages on their way. `spool_queued` runs right after a command that
 //! queued mail (it alone knows the link's secret) and writes the rendered message to the
-//! spool; `deliver_queued` hands every queued message to the mailer, retrying with
-//! exponential backoff, and records the outcome in the outbox.
+//! spool; `deliver_queued` hands every queued message that is due to the mailer, once,
+//! and records the outcome in the outbox. A temporary failure leaves the message queued
+//! with its attempts counted; it is due again after `backoff(attempts)` from that record,
+//! so the wait survives restarts and no command ever sleeps through a backoff.
 //!
 //! The outcome is recorded as the platform operator: the sender is the store's own
 //! machinery, not a person, and only it may say a message went out.
@@ -13,7 +15,7 @@ use super::{Mailer, SendError, message, spool};
 use crate::backend::{self, Backend, BackendError};
 use crate::core::mail::{self, Mail, MailStatus};
 use crate::core::{Command, Event, MailId, Principal, Recorded};
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 use std::fs::TryLockError;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
@@ -30,7 +32,13 @@ pub struct Delivery {
     pub attempts: u32,
     /// `Ok(where it went)` or `Err(why it failed)`.
     pub outcome: Result<String, String>,
+    /// After a temporary failure: when the message is due again (it stays queued).
+    pub retry_at: Option<Timestamp>,
 }
+
+/// How long the attempt made right after a command may take: the person who ran it is
+/// waiting, and the sender retries later anyway.
+pub const INLINE_TIMEOUT_SECS: u64 = 5;
 
 /// Writes the messages `records` queued to the spool, with links made from `secret`.
 /// Does nothing for a remote backend (its server spools its own) or a dry run's events.
@@ -76,23 +84,68 @@ pub fn mailer_for(root: &Path, config: &MailConfig) -> Result<Box<dyn Mailer>, S
     })
 }
 
-/// Delivers every queued message of a local store with the mailer its settings name.
-/// A remote backend has nothing to deliver here (`Ok(empty)`).
+/// Delivers every queued message of a local store that is due, one attempt each, with
+/// the mailer its settings name. A remote backend has nothing to deliver here.
 pub fn deliver_queued(backend: &dyn Backend) -> Result<Vec<Delivery>, String> {
     let Some(root) = backend.local_root() else {
         return Ok(vec![]);
     };
     let config = MailConfig::load(&root)?;
     let mailer = mailer_for(&root, &config)?;
-    deliver_with(backend, &root, &config, mailer.as_ref())
+    deliver_with(backend, &root, &config, mailer.as_ref(), None)
 }
 
-/// `deliver_queued` with a given mailer (tests pass their own).
+/// The one attempt right after a command, for the messages it queued (`ids`), with a
+/// short SMTP timeout. What fails for a passing reason is left to the sender.
+pub fn deliver_now(backend: &dyn Backend, ids: &[MailId]) -> Result<Vec<Delivery>, String> {
+    let Some(root) = backend.local_root() else {
+        return Ok(vec![]);
+    };
+    let mut config = MailConfig::load(&root)?;
+    if let Some(s) = &mut config.smtp {
+        s.timeout_secs = s.timeout_secs.min(INLINE_TIMEOUT_SECS);
+    }
+    let mailer = mailer_for(&root, &config)?;
+    deliver_with(backend, &root, &config, mailer.as_ref(), Some(ids))
+}
+
+/// When a queued message is due: at once before its first attempt, else `backoff` after
+/// the last failed one.
+pub fn due_at(config: &MailConfig, m: &Mail) -> Timestamp {
+    match (&config.smtp, m.attempts) {
+        (Some(s), n) if n > 0 => {
+            let wait = SignedDuration::try_from(s.backoff(n)).unwrap_or(SignedDuration::ZERO);
+            m.updated.checked_add(wait).unwrap_or(m.updated)
+        }
+        _ => m.updated,
+    }
+}
+
+/// The queued messages waiting for their next attempt, with when it is due.
+pub fn waiting(
+    backend: &dyn Backend,
+    config: &MailConfig,
+) -> Result<Vec<(Mail, Timestamp)>, String> {
+    let now = backend.now();
+    backend::query(backend, |dir| {
+        dir.mails
+            .values()
+            .filter(|m| m.status == MailStatus::Queued && m.attempts > 0)
+            .map(|m| (m.clone(), due_at(config, m)))
+            .filter(|(_, at)| *at > now)
+            .collect()
+    })
+    .map_err(|e| e.to_string())
+}
+
+/// `deliver_queued` with a given mailer (tests pass their own); `only`: just these
+/// messages (the inline attempt), else every one that is due.
 pub fn deliver_with(
     backend: &dyn Backend,
     root: &Path,
     config: &MailConfig,
     mailer: &dyn Mailer,
+    only: Option<&[MailId]>,
 ) -> Result<Vec<Delivery>, String> {
     // One sender at a time per store (the server's loop and a CLI command may both
     // try): the other one finds the lock taken and leaves the queue to it.
@@ -117,6 +170,8 @@ pub fn deliver_with(
         dir.mails
             .values()
             .filter(|m| m.status == MailStatus::Queued)
+            .filter(|m| only.is_none_or(|ids| ids.contains(&m.id)))
+            .filter(|m| due_at(config, m) <= now)
             .map(|m| (m.clone(), mail::still_wanted(dir, m, now)))
             .collect::<Vec<_>>()
     })
@@ -126,38 +181,62 @@ pub fn deliver_with(
     for (m, wanted) in queued {
         let dead = wanted.is_err();
         let (attempts, result) = match wanted {
-            Err(reason) => (0, Err(format!("not sent: {reason}"))),
+            Err(reason) => (m.attempts, Err((true, format!("not sent: {reason}")))),
             Ok(()) => match spool::read(root, m.id)? {
                 None if now.duration_since(m.created) < SPOOL_GRACE => continue,
                 None => (
-                    0,
-                    Err("no message was written for it here (it was sent by a remote client, which showed the link itself, or the process that queued it stopped first): resend the invitation or reset to mail a new link".to_string()),
+                    m.attempts,
+                    Err((true, "no message was written for it here (it was sent by a remote client, which showed the link itself, or the process that queued it stopped first): resend the invitation or reset to mail a new link".to_string())),
                 ),
-                Some(raw) => send_with_retries(config, mailer, &m, &raw, max_attempts),
+                Some(raw) => attempt(config, mailer, &m, &raw),
             },
         };
-        let cmd = Command::RecordMailDelivery {
-            mail: m.id,
-            attempts,
-            error: result.as_ref().err().cloned(),
+        // A passing failure with attempts left keeps the message queued for later.
+        let retry = matches!(&result, Err((false, _)) if !dead && attempts < max_attempts);
+        let result = result.map_err(|(_, e)| e);
+        let cmd = match (&result, retry) {
+            (Err(e), true) => Command::RecordMailAttempt {
+                mail: m.id,
+                attempts,
+                error: e.clone(),
+            },
+            _ => Command::RecordMailDelivery {
+                mail: m.id,
+                attempts,
+                error: result.as_ref().err().cloned(),
+            },
         };
-        match backend.execute(&Principal::Operator, &cmd, false) {
-            Ok(_) => {}
+        let recorded = match backend.execute(&Principal::Operator, &cmd, false) {
+            Ok(r) => r,
             // Someone else recorded it first: theirs stands.
             Err(BackendError::Refused(e)) => {
                 tracing::info!(mail = %m.id, reason = %e, "delivery not recorded");
                 continue;
             }
             Err(e) => return Err(e.to_string()),
-        }
+        };
         // The link is kept no longer than needed: gone once delivered over SMTP, or
-        // once it cannot work any more. A failed message keeps it for `mail retry`; a
-        // maildir's keeps it for the console to show.
+        // once it cannot work any more. A failed or waiting message keeps it for the
+        // next attempt or `mail retry`; a maildir's keeps it for the console to show.
         if (result.is_ok() && !mailer.keeps_spool()) || dead {
             spool::remove(root, m.id)?;
         }
+        let retry_at = retry.then(|| {
+            let at = recorded.last().map_or(now, |r| r.at);
+            due_at(
+                config,
+                &Mail {
+                    attempts,
+                    updated: at,
+                    ..m.clone()
+                },
+            )
+        });
         match &result {
             Ok(_) => tracing::info!(mail = %m.id, attempts, via = %mailer.describe(), "mail sent"),
+            Err(e) if retry => {
+                tracing::info!(mail = %m.id, attempts, error = %e, "mail attempt failed, will retry")
+            }
             Err(e) => tracing::warn!(mail = %m.id, attempts, error = %e, "mail failed"),
         }
         out.push(Delivery {
@@ -165,33 +244,22 @@ pub fn deliver_with(
             to: m.to.clone(),
             attempts,
             outcome: result.map(|()| mailer.describe()),
+            retry_at,
         });
     }
     Ok(out)
 }
 
-/// Up to `max` attempts, waiting `backoff(n)` after the n-th failure; a permanent
-/// refusal ends it at once.
-fn send_with_retries(
+/// One attempt, counted after those already made. `Err((permanent, why))`.
+fn attempt(
     config: &MailConfig,
     mailer: &dyn Mailer,
     m: &Mail,
     raw: &[u8],
-    max: u32,
-) -> (u32, Result<(), String>) {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match mailer.send(&config.from, &m.to, raw) {
-            Ok(()) => return (attempt, Ok(())),
-            Err(SendError { permanent, message }) => {
-                if permanent || attempt >= max {
-                    return (attempt, Err(message));
-                }
-                if let Some(s) = &config.smtp {
-                    std::thread::sleep(s.backoff(attempt));
-                }
-            }
-        }
+) -> (u32, Result<(), (bool, String)>) {
+    let n = m.attempts.saturating_add(1);
+    match mailer.send(&config.from, &m.to, raw) {
+        Ok(()) => (n, Ok(())),
+        Err(SendError { permanent, message }) => (n, Err((permanent, message))),
     }
 }

@@ -29,14 +29,28 @@ pub fn check_link_secret(cmd: &Command, secret: &str) -> Result<(), Problem> {
 /// Spools the messages `events` queued, with links made from `secret`. A failure is
 /// logged, not answered: the invitation or reset exists, and the sender marks the
 /// message failed with the reason, where the outbox shows it.
-pub async fn spool(state: &AppState, events: &[Recorded], secret: &str) {
+///
+/// `true` when the messages go out over SMTP (`[smtp]` in the store's `roster.toml`):
+/// the link then reaches its recipient by mail, and a route need not hand the secret to
+/// the caller. With the maildir (no SMTP) a lone operator passes the link on, so it is
+/// still answered.
+pub async fn spool(state: &AppState, events: &[Recorded], secret: &str) -> bool {
     let (events, secret) = (events.to_vec(), secret.to_string());
-    let _ = state
+    state
         .blocking(move |b| {
-            if let Err(e) = crate::mail::spool_queued(b, &events, &secret) {
-                tracing::error!("cannot spool mail: {e}");
-            }
-            Ok(())
+            let ids = match crate::mail::spool_queued(b, &events, &secret) {
+                Ok(ids) => ids,
+                Err(e) => {
+                    tracing::error!("cannot spool mail: {e}");
+                    return Ok(false);
+                }
+            };
+            let smtp = b
+                .local_root()
+                .and_then(|root| crate::mail::MailConfig::load(&root).ok())
+                .is_some_and(|c| c.smtp.is_some());
+            Ok(smtp && !ids.is_empty())
         })
-        .await;
+        .await
+        .unwrap_or(false)
 }

@@ -12,7 +12,7 @@ use super::routes::common::{Empty, Reason};
 use super::routes::contracts::{NewContract, SeatsPatch};
 use super::routes::events::Feed;
 use super::routes::groups::{MemberBody, NameBody, NewGroup};
-use super::routes::invitations::{AcceptBody, InvitationCreated, NewInvitation, OfferBody};
+use super::routes::invitations::{AcceptBody, InvitationCreated, NewInvitation, OfferBody, Resent};
 use super::routes::meta::{Health, Me, StateBody};
 use super::routes::orgs::{OrgPatch, SettingsBody, TermsBody, TransferBody};
 use super::routes::programs::{ChangeBody, ContactBody, NewProgram};
@@ -122,6 +122,7 @@ pub fn document(paths: Paths) -> OpenApi {
         .schema_from::<NewInvitation>()
         .schema_from::<OfferBody>()
         .schema_from::<InvitationCreated>()
+        .schema_from::<Resent>()
         .schema_from::<AcceptBody>()
         .schema_from::<NewRequest>()
         .schema_from::<RequestCreated>()

@@ -127,6 +127,8 @@ pub enum Effect {
         org: String,
         email: String,
         password: super::sign_in::Password,
+        /// Keep the session as this context of the config file.
+        keep: Option<String>,
     },
 }
 
@@ -315,6 +317,8 @@ pub struct App {
     pub audit_filter: AuditFilter,
     pub follow: bool,
     pub detail: Option<DetailView>,
+    /// The message picked in the outbox (`M`), counted from the newest.
+    pub outbox_pick: usize,
     pub modal: Option<Modal>,
     /// The `/` filter being typed.
     pub filtering: Option<Input>,
@@ -391,6 +395,7 @@ impl App {
             audit_filter: AuditFilter::default(),
             follow: true,
             detail: None,
+            outbox_pick: 0,
             modal: None,
             filtering: None,
             note: None,
@@ -584,6 +589,17 @@ impl App {
         }
     }
 
+    /// Whether the outbox's list of messages is open (not one message).
+    pub fn outbox_view(&self) -> bool {
+        matches!(
+            self.detail,
+            Some(DetailView {
+                target: Target::Outbox(_),
+                ..
+            })
+        )
+    }
+
     /// Whether the organisation page is open.
     pub fn org_view(&self) -> bool {
         matches!(
@@ -623,6 +639,8 @@ impl App {
         let tab = tab_ctx(self.tab);
         if self.org_view() {
             vec![Ctx::Org, Ctx::Detail, Ctx::Global]
+        } else if self.outbox_view() {
+            vec![Ctx::Mailbox, Ctx::Detail, Ctx::Global]
         } else if self.detail.is_some() {
             vec![Ctx::Detail, tab, Ctx::Global]
         } else {
@@ -1089,7 +1107,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 return fx;
             }
             match (result, app.detail.as_mut()) {
-                (Ok(d), Some(view)) => view.data = Some(d),
+                (Ok(d), Some(view)) => {
+                    view.data = Some(d);
+                    super::outbox::mark(app);
+                }
                 (Err(e), _) => {
                     if e.fault.of_link() {
                         // Shown again from the reload once the backend answers.
@@ -1221,6 +1242,9 @@ fn on_filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 
 fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     let page = app.list_height().max(1) as isize;
+    if let Some(fx) = super::outbox::on_action(app, action) {
+        return fx;
+    }
     if app.detail.is_some() {
         match action {
             Action::Back => {

@@ -699,6 +699,8 @@ pub enum Target {
     Org(OrgId),
     /// The organisation's outbox (`M`).
     Outbox(OrgId),
+    /// One message of the outbox, whole when it is kept on this machine.
+    OutboxMessage(OrgId, MailId),
 }
 
 /// A detail view: a title and sections of label/value lines.
@@ -744,6 +746,9 @@ pub fn load_detail(
 ) -> Result<Detail, BackendError> {
     if let Target::Outbox(org) = target {
         return super::outbox::load(backend, who, org);
+    }
+    if let Target::OutboxMessage(org, mail) = target {
+        return super::outbox::load_message(backend, who, org, mail);
     }
     let now = backend.now();
     // An account's history is part of the audit trail: only for those who may read it.
@@ -1178,6 +1183,9 @@ pub fn detail(
         }
         Target::Org(id) => org_detail(dir, who, id, now),
         Target::Outbox(org) => super::outbox::detail(dir, who, org, now, &Default::default()),
+        Target::OutboxMessage(org, mail) => {
+            super::outbox::message_detail(dir, who, org, mail, now, None)
+        }
         Target::Event(seq) => {
             let Some(e) = events.iter().find(|e| e.seq == seq) else {
                 return gone("This event");

@@ -54,7 +54,7 @@ pub fn run_jobs(
         total: jobs.len(),
         ..Default::default()
     };
-    let mut queued_mail = false;
+    let mut queued_mail = vec![];
     for (i, job) in jobs.iter().enumerate() {
         if cancel.load(Ordering::SeqCst) {
             report.cancelled = true;
@@ -84,9 +84,13 @@ pub fn run_jobs(
                 // known; a server spools its own (see `mail`).
                 if let Some(s) = &mailed {
                     match crate::mail::spool_queued(backend, &events, s) {
-                        Ok(ids) => queued_mail |= !ids.is_empty(),
+                        Ok(ids) => queued_mail.extend(ids),
                         Err(e) => tracing::warn!("cannot write the message: {e}"),
                     }
+                }
+                // A failed message queued again gets its one attempt now too.
+                if let Command::RetryMail { mail } = &cmd {
+                    queued_mail.push(*mail);
                 }
                 report.ok.push(job.label.clone());
                 if let Some(s) = secret {
@@ -120,9 +124,10 @@ pub fn run_jobs(
         }
         progress(i + 1, jobs.len());
     }
-    if queued_mail {
-        // Deliver at once (SMTP or the maildir); the Outbox (`M`) shows how it went.
-        if let Err(e) = crate::mail::deliver_queued(backend) {
+    if !queued_mail.is_empty() {
+        // One attempt at once (SMTP or the maildir), with a short timeout; a passing
+        // failure stays queued for the sender. The Outbox (`M`) shows how it went.
+        if let Err(e) = crate::mail::deliver_now(backend, &queued_mail) {
             tracing::warn!("mail not delivered: {e}");
         }
     }
@@ -267,10 +272,14 @@ pub fn sign_in(
     org: &str,
     email: &str,
     password: &str,
+    keep: Option<&str>,
 ) -> Result<(std::sync::Arc<dyn Backend>, Principal), String> {
     use crate::backend::rest::{Connect, RestBackend, Token};
     let session =
         crate::backend::rest::sign_in(server, org, email, password).map_err(|e| e.to_string())?;
+    if let Some(name) = keep {
+        keep_session(name, server, &session)?;
+    }
     let rest = RestBackend::connect(Connect {
         server: server.to_string(),
         token: Token::new(&session.token),
@@ -280,4 +289,23 @@ pub fn sign_in(
     .map_err(|e| e.to_string())?;
     let who = rest.principal().clone();
     Ok((std::sync::Arc::new(rest), who))
+}
+
+/// Saves a session as context `name` of the user's config file (0600, made current), as
+/// `roster login` does, so the next start uses it without asking.
+fn keep_session(
+    name: &str,
+    server: &str,
+    session: &crate::backend::rest::Session,
+) -> Result<(), String> {
+    let path = crate::config::Config::default_path().ok_or(
+        "cannot keep the session: no home directory for the config file (Ctrl-K to sign in without keeping it)",
+    )?;
+    let name = if name.trim().is_empty() {
+        session.org.as_str()
+    } else {
+        name.trim()
+    };
+    crate::config::save_context(&path, name, server.trim(), &session.org, &session.token)
+        .map_err(|e| format!("cannot keep the session: {e} (Ctrl-K to sign in without keeping it)"))
 }

@@ -23,6 +23,8 @@ pub enum Ctx {
     Audit,
     /// The organisation page (`O`).
     Org,
+    /// The outbox (`M`).
+    Mailbox,
 }
 
 impl Ctx {
@@ -40,6 +42,7 @@ impl Ctx {
             Ctx::Invitations => "invitations",
             Ctx::Audit => "audit",
             Ctx::Org => "organisation",
+            Ctx::Mailbox => "outbox",
         }
     }
 
@@ -57,10 +60,11 @@ impl Ctx {
             Ctx::Invitations => "Invitations",
             Ctx::Audit => "Audit",
             Ctx::Org => "Organisation",
+            Ctx::Mailbox => "Outbox",
         }
     }
 
-    const ALL: [Ctx; 12] = [
+    const ALL: [Ctx; 13] = [
         Ctx::Global,
         Ctx::List,
         Ctx::Detail,
@@ -73,6 +77,7 @@ impl Ctx {
         Ctx::Invitations,
         Ctx::Audit,
         Ctx::Org,
+        Ctx::Mailbox,
     ];
 
     fn parse(s: &str) -> Option<Ctx> {
@@ -111,6 +116,7 @@ actions! {
     Resend = "resend", AuditFilter = "audit_filter", Follow = "follow",
     Organisation = "organisation", Settings = "settings",
     Outbox = "outbox",
+    Retry = "retry",
 }
 
 impl Action {
@@ -532,6 +538,23 @@ const DEFAULTS: &[Row] = {
             Some("new organisation"),
             "create another organisation (platform operators)",
             Org,
+        ),
+        // The outbox
+        ("j|Down", Down, None, "next message", Mailbox),
+        ("k|Up", Up, None, "previous message", Mailbox),
+        (
+            "Enter",
+            Open,
+            Some("show"),
+            "show the message, with its link while it is kept here",
+            Mailbox,
+        ),
+        (
+            "R",
+            Retry,
+            Some("retry"),
+            "send a failed message again",
+            Mailbox,
         ),
         // Detail
         ("j|Down", Down, None, "scroll down", Detail),

@@ -96,6 +96,8 @@ const REGISTRATION: usize = 1;
 const INVITE_TTL: usize = 2;
 const RESET_TTL: usize = 3;
 const WORDS: usize = 4;
+/// Last, after the seven words, so the fields before it keep their places.
+const SESSION_TTL: usize = WORDS + 7;
 
 /// The settings form, or the core's refusal in words.
 pub fn settings_form(app: &mut App) -> Vec<Effect> {
@@ -127,6 +129,10 @@ pub fn settings_form(app: &mut App) -> Vec<Effect> {
             Field::text("Word for program owner", &t.program_owner),
             Field::text("Word for contributor", &t.program_contributor),
             Field::text("Word for viewer", &t.program_viewer),
+            Field::text(
+                "Sign-in sessions last (hours)",
+                &st.session_ttl_hours.to_string(),
+            ),
         ],
     )
     .with_note("Approval required: new accounts wait in the approval queue. The words are how this organisation names roster's built-in roles.");
@@ -248,8 +254,7 @@ pub fn command(form: &Form, purpose: &FormFor) -> Result<Option<(String, Command
                     program_contributor: word(5),
                     program_viewer: word(6),
                 },
-                // Not on this form yet: kept as it was.
-                session_ttl_hours: before.session_ttl_hours,
+                session_ttl_hours: hours(SESSION_TTL, "Sign-in sessions last")?,
             };
             if settings == **before {
                 return Ok(None);

@@ -117,9 +117,10 @@ impl Runner {
                 org,
                 email,
                 password,
+                keep,
             } => {
                 spawn_guarded(self.tx.clone(), move || {
-                    match effects::sign_in(&server, &org, &email, &password.0) {
+                    match effects::sign_in(&server, &org, &email, &password.0, keep.as_deref()) {
                         Ok((backend, who)) => Reply::Store(backend, Msg::SignedIn(Ok(who))),
                         Err(e) => Reply::Msg(Msg::SignedIn(Err(e))),
                     }

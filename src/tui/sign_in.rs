@@ -12,10 +12,15 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 /// Where to sign in, from the command line or the context.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SignInTarget {
     pub server: String,
     pub org: Option<String>,
+    /// The context of the config file this server came from: a kept session goes back
+    /// into it.
+    pub context: Option<String>,
+    /// Why the console asks (a saved session that expired or was revoked), in words.
+    pub reason: Option<String>,
 }
 
 /// A typed password: never shown, never in a log line or a `Debug` print.
@@ -37,6 +42,11 @@ pub struct SignIn {
     pub focus: usize,
     /// Why the last attempt failed, in words.
     pub error: Option<String>,
+    /// Keep the session (saved as a context of the config file, 0600, like `roster
+    /// login`) so the next start does not ask again. Ctrl-K toggles it.
+    pub keep: bool,
+    /// The context to keep it in (else one named after the organisation).
+    pub context: Option<String>,
 }
 
 impl fmt::Debug for SignIn {
@@ -59,7 +69,10 @@ impl SignIn {
             server: target.server,
             inputs: [Input::new(org), Input::default(), Input::default()],
             focus,
-            error: None,
+            // Someone who kept a session before wants it kept again.
+            keep: target.context.is_some() && target.reason.is_some(),
+            error: target.reason,
+            context: target.context,
         }
     }
 
@@ -98,6 +111,7 @@ pub fn on_key(app: &mut App, mut s: Box<SignIn>, key: KeyEvent) -> Vec<Effect> {
             app.quit = true;
             return vec![Effect::Quit];
         }
+        KeyCode::Char('k') if key.modifiers.contains(KeyModifiers::CONTROL) => s.keep = !s.keep,
         KeyCode::Tab | KeyCode::Down => s.focus = (s.focus + 1) % FIELDS.len(),
         KeyCode::BackTab | KeyCode::Up => s.focus = (s.focus + FIELDS.len() - 1) % FIELDS.len(),
         KeyCode::Enter => {
@@ -119,6 +133,11 @@ pub fn on_key(app: &mut App, mut s: Box<SignIn>, key: KeyEvent) -> Vec<Effect> {
                 org: s.inputs[0].value().trim().to_string(),
                 email: s.inputs[1].value().trim().to_string(),
                 password: Password(s.inputs[2].value().to_string()),
+                keep: s.keep.then(|| {
+                    s.context
+                        .clone()
+                        .unwrap_or_else(|| s.inputs[0].value().trim().to_string())
+                }),
             };
             s.error = None;
             app.busy = Some(Busy {
@@ -145,17 +164,29 @@ pub fn signed_in(app: &mut App, result: Result<Principal, String>, fx: &mut Vec<
     app.busy = None;
     match result {
         Ok(who) => {
-            let server = match app.modal.take() {
-                Some(Modal::SignIn(s)) => s.server,
+            let (server, kept) = match app.modal.take() {
+                Some(Modal::SignIn(s)) => {
+                    let kept = s.keep.then(|| {
+                        s.context
+                            .clone()
+                            .unwrap_or_else(|| s.inputs[0].value().trim().to_string())
+                    });
+                    (s.server, kept)
+                }
                 other => {
                     app.modal = other;
-                    app.link.label.clone()
+                    (app.link.label.clone(), None)
                 }
             };
             app.has_store = true;
             app.link = Link::new(server);
             app.who = who;
-            app.ok("Signed in: the session lasts until it expires or is revoked");
+            match kept {
+                Some(name) => app.ok(format!(
+                    "Signed in: the session is kept as context '{name}' in the config file (roster logout ends it)"
+                )),
+                None => app.ok("Signed in: the session lasts until it expires or is revoked"),
+            }
             app.maybe_load(fx);
         }
         Err(e) => {

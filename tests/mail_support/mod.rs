@@ -90,7 +90,7 @@ pub fn sink() -> Option<Sink> {
 
 pub fn smtp_toml(port: u16) -> String {
     format!(
-        "[mail]\nbase_url = \"https://roster.example.org\"\nfrom = \"Roster <roster@acme.example>\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nmax_attempts = 2\nretry_base_ms = 10\n"
+        "[mail]\nbase_url = \"https://roster.example.org\"\nfrom = \"Roster <roster@acme.example>\"\n\n[smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nmax_attempts = 2\nretry_base_ms = 0\n"
     )
 }
 

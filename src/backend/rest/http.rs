@@ -155,6 +155,15 @@ impl Http {
             .ok_or_else(|| self.gone(segments))
     }
 
+    /// `DELETE` the path made of `segments`, with the token.
+    pub fn delete<T: DeserializeOwned + Send + 'static>(
+        &self,
+        segments: &[&str],
+    ) -> Result<T, BackendError> {
+        self.fetch(Method::DELETE, segments, &[], None::<&()>, Duration::ZERO)?
+            .ok_or_else(|| self.gone(segments))
+    }
+
     /// Like `post`, without the token: for acting as nobody in particular.
     pub fn post_anonymous<B: Serialize, T: DeserializeOwned + Send + 'static>(
         &self,

@@ -64,3 +64,30 @@ pub fn sign_in(
             other => other,
         })
 }
+
+/// Signs out: ends the session whose token is `token` (`DELETE /v1/sessions/current`).
+pub fn sign_out(server: &str, token: super::http::Token) -> Result<(), BackendError> {
+    let url = server_url::parse(server)?;
+    let http = Http::new(url, Some(token), Timeouts::default())?;
+    let _: serde_json::Value = http.delete(&["v1", "sessions", "current"])?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Forgot<'a> {
+    org: &'a str,
+    email: &'a str,
+}
+
+/// "Forgot password" (`POST /v1/password-resets`): the server mails a reset link to the
+/// account's own address if there is one. The answer is the same either way.
+pub fn forgot_password(server: &str, org: &str, email: &str) -> Result<(), BackendError> {
+    let url = server_url::parse(server)?;
+    let http = Http::new(url, None, Timeouts::default())?;
+    let body = Forgot {
+        org: org.trim(),
+        email: email.trim(),
+    };
+    let _: serde_json::Value = http.post_anonymous(&["v1", "password-resets"], &body)?;
+    Ok(())
+}

@@ -2,7 +2,7 @@
 //! once), revoke, resend, expire, and accept, which works without a token when the
 //! invitee brings the secret from the link.
 
-use super::accounts::{WithSecret, new_secret};
+use super::accounts::new_secret;
 use super::common::{self, AnyId, Empty, Items, MaybeBody, command_route, created, find};
 use crate::core::query;
 use crate::core::{
@@ -34,7 +34,7 @@ pub fn add(api: Api) -> Api {
         .post(
             "/v1/orgs/{slug}/invitations",
             create,
-            doc("invitations", "Invite someone; the link's secret is in the reply, once", "InvitationCreated")
+            doc("invitations", "Invite someone; the link's secret is in the reply, once, unless the server mailed it over SMTP (`mailed`)", "InvitationCreated")
                 .body("NewInvitation")
                 .created(),
         )
@@ -46,7 +46,7 @@ pub fn add(api: Api) -> Api {
         .post(
             "/v1/orgs/{slug}/invitations/{id}/resend",
             resend,
-            doc("invitations", "Send again with a new link and lifetime", "WithSecret").body("Empty"),
+            doc("invitations", "Send again with a new link and lifetime (its secret in the reply unless mailed)", "Resent").body("Empty"),
         )
         .post(
             "/v1/orgs/{slug}/invitations/{id}/accept",
@@ -153,8 +153,23 @@ pub struct NewInvitation {
 pub struct InvitationCreated {
     #[schema(value_type = Object)]
     pub invitation: Invitation,
-    /// The link's secret. Shown this once; only its hash is kept.
-    pub secret: String,
+    /// The link's secret, shown this once (only its hash is kept); left out when the
+    /// server mailed the link over SMTP (`mailed`), so only the invitee holds it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// The link went to the invitee by mail (SMTP is configured).
+    pub mailed: bool,
+}
+
+/// An invitation sent again: its events, and the new link's secret unless it was mailed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Resent {
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<crate::core::Recorded>,
+    /// The new link's secret, shown this once; left out when it was mailed over SMTP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    pub mailed: bool,
 }
 
 async fn create(
@@ -186,7 +201,8 @@ async fn create(
         })
     })
     .await?;
-    crate::server::mail::spool(&s, &events, &secret).await;
+    let mailed = crate::server::mail::spool(&s, &events, &secret).await;
+    let secret = (!mailed).then_some(secret);
     let invitation = find(&events, |e| match e {
         Event::InvitationSent { invitation } => Some(invitation.clone()),
         _ => None,
@@ -195,7 +211,11 @@ async fn create(
         Some(invitation) => created(
             format!("/v1/orgs/{slug}/invitations/{}", invitation.id),
             None,
-            &InvitationCreated { invitation, secret },
+            &InvitationCreated {
+                invitation,
+                secret,
+                mailed,
+            },
         ),
         None => act::events(events).into_response(),
     })
@@ -225,7 +245,7 @@ async fn resend(
     Caller(who): Caller,
     Path((slug, id)): Path<(String, String)>,
     MaybeBody(Empty {}): MaybeBody<Empty>,
-) -> Reply<Json<WithSecret>> {
+) -> Reply<Json<Resent>> {
     let (secret, hash) = new_secret()?;
     let events = act(&s, who, slug, move |dir, org| {
         Ok(Command::ResendInvitation {
@@ -234,8 +254,12 @@ async fn resend(
         })
     })
     .await?;
-    crate::server::mail::spool(&s, &events, &secret).await;
-    Ok(Json(WithSecret { events, secret }))
+    let mailed = crate::server::mail::spool(&s, &events, &secret).await;
+    Ok(Json(Resent {
+        events,
+        secret: (!mailed).then_some(secret),
+        mailed,
+    }))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

@@ -34,6 +34,14 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect, s: &SignIn) {
             Span::raw(clean(&value).into_owned()),
         ]));
     }
+    lines.push(Line::from(vec![
+        Span::styled(format!("{:>13}  ", "Keep session"), theme.muted()),
+        Span::raw(if s.keep {
+            "[x] on this machine (Ctrl-K)"
+        } else {
+            "[ ] on this machine (Ctrl-K)"
+        }),
+    ]));
     lines.push(Line::from(""));
     if let Some(b) = &app.busy {
         lines.push(Line::from(Span::styled(
