@@ -96,7 +96,7 @@ fn tiny_and_huge_terminals_draw_without_panicking() {
 
 fn synthetic(i: u64) -> UserRow {
     UserRow {
-        account: Account {
+        account: std::sync::Arc::new(Account {
             id: AccountId(i),
             org: OrgId(1),
             email: format!("user{i:06}@big.example"),
@@ -109,7 +109,7 @@ fn synthetic(i: u64) -> UserRow {
             roles: vec![],
             created: now(),
             version: 1,
-        },
+        }),
         level_name: "Member".into(),
     }
 }
