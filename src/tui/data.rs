@@ -40,7 +40,8 @@ impl Item for UserRow {
     }
     fn sort_key(&self, c: usize) -> Option<String> {
         // The lowercase names `compare_accounts` orders by, joined by NUL (which sorts
-        // before every character a name may hold); ties fall back to `compare`.
+        // before every character a name may hold), then the id, as `compare_accounts`
+        // breaks ties.
         let a = &self.account;
         // Lowercased char by char exactly as `query::cmp_lower` compares.
         // One allocation per row: at a million rows the keys are built on the way to
@@ -51,11 +52,19 @@ impl Item for UserRow {
             k.push('\0');
             low(k, &a.first_name);
         };
-        let names = a.last_name.len() + a.first_name.len() + 1;
+        // Ending with the id (fixed-width hex sorts as the number) makes the key whole:
+        // `compare`'s last tie-break is the id, so equal keys never happen and the sort
+        // never falls back to comparing rows (names repeat a lot in a large tenant).
+        let id = |k: &mut String| {
+            use std::fmt::Write;
+            let _ = write!(k, "\0{:016x}", a.id.0);
+        };
+        let names = a.last_name.len() + a.first_name.len() + 18;
         match AccountSort::ALL.get(c).copied().unwrap_or_default() {
             AccountSort::Name => {
                 let mut k = String::with_capacity(names);
                 name(&mut k);
+                id(&mut k);
                 Some(k)
             }
             AccountSort::Email => {
@@ -63,6 +72,7 @@ impl Item for UserRow {
                 low(&mut k, &a.email);
                 k.push('\0');
                 name(&mut k);
+                id(&mut k);
                 Some(k)
             }
             _ => None,
