@@ -793,7 +793,7 @@ impl Resolver<'_> {
         OrgId(self.pick_in(p, &self.dir.orgs, |o| o.id, |_| true, |k| k.0))
     }
     fn account(&self, p: P, ok: impl Fn(&Account) -> bool) -> AccountId {
-        AccountId(self.pick_in(p, &self.dir.accounts, |a| a.org, ok, |k| k.0))
+        AccountId(self.pick_in(p, &self.dir.accounts, |a| a.org, |a| ok(a), |k| k.0))
     }
     fn role(&self, p: P, ok: impl Fn(&Role) -> bool) -> RoleId {
         RoleId(self.pick_in(p, &self.dir.roles, |r| r.org, ok, |k| k.0))
@@ -1676,15 +1676,22 @@ fn the_checker_sees_each_broken_invariant() {
     let cases: Vec<(&str, Break)> = vec![
         (
             "owners",
-            Box::new(|d| d.accounts.get_mut(&fx.member).unwrap().level = Level::Owner),
+            Box::new(|d| {
+                std::sync::Arc::make_mut(d.accounts.get_mut(&fx.member).unwrap()).level =
+                    Level::Owner
+            }),
         ),
         (
             "not enabled, approved and verified",
-            Box::new(|d| d.accounts.get_mut(&fx.owner).unwrap().enabled = false),
+            Box::new(|d| {
+                std::sync::Arc::make_mut(d.accounts.get_mut(&fx.owner).unwrap()).enabled = false
+            }),
         ),
         (
             "but not verified",
-            Box::new(|d| d.accounts.get_mut(&fx.admin).unwrap().verified = false),
+            Box::new(|d| {
+                std::sync::Arc::make_mut(d.accounts.get_mut(&fx.admin).unwrap()).verified = false
+            }),
         ),
         (
             "no enabled owner",
@@ -1703,10 +1710,12 @@ fn the_checker_sees_each_broken_invariant() {
         (
             "not an organisation role of its own",
             Box::new(|d| {
-                d.accounts.get_mut(&fx.member).unwrap().roles.push(Grant {
-                    role: fx.b_reports_role,
-                    until: None,
-                });
+                std::sync::Arc::make_mut(d.accounts.get_mut(&fx.member).unwrap())
+                    .roles
+                    .push(Grant {
+                        role: fx.b_reports_role,
+                        until: None,
+                    });
             }),
         ),
         (
@@ -1726,7 +1735,8 @@ fn the_checker_sees_each_broken_invariant() {
         (
             "email index",
             Box::new(|d| {
-                d.accounts.get_mut(&fx.member).unwrap().email = "moved@acme.example".into()
+                std::sync::Arc::make_mut(d.accounts.get_mut(&fx.member).unwrap()).email =
+                    "moved@acme.example".into()
             }),
         ),
         (

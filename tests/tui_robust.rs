@@ -96,7 +96,7 @@ fn tiny_and_huge_terminals_draw_without_panicking() {
 
 fn synthetic(i: u64) -> UserRow {
     UserRow {
-        account: Account {
+        account: std::sync::Arc::new(Account {
             id: AccountId(i),
             org: OrgId(1),
             email: format!("user{i:06}@big.example"),
@@ -109,7 +109,7 @@ fn synthetic(i: u64) -> UserRow {
             roles: vec![],
             created: now(),
             version: 1,
-        },
+        }),
         level_name: "Member".into(),
     }
 }
@@ -161,4 +161,44 @@ fn a_hundred_thousand_accounts_filter_like_a_small_list() {
     }
     let text = screen(&app, 80, 24);
     assert!(text.contains("user099990@big.example"), "{text}");
+}
+
+#[test]
+fn users_with_the_same_name_sort_by_name_then_id_like_the_cli() {
+    // Large tenants repeat names; the console's sort key must order them exactly as
+    // `query::compare_accounts` does (name, then id), in either column and direction.
+    let named = |i: u64, first: &str, last: &str, email: &str| {
+        let mut r = synthetic(i);
+        let a = std::sync::Arc::make_mut(&mut r.account);
+        a.first_name = first.into();
+        a.last_name = last.into();
+        a.email = email.into();
+        r
+    };
+    let rows = vec![
+        named(30, "Ana", "García", "b@x.example"),
+        named(4, "ana", "garcía", "a@x.example"),
+        named(17, "Ana", "García", "a@x.example"),
+        named(0x1_0000, "Ana", "Garcí", "c@x.example"),
+        named(2, "Zoë", "García", "A@x.example"),
+    ];
+    let mut list = roster::tui::list::List::<UserRow>::default();
+    list.set_rows(rows.clone(), |_| true);
+    for (column, sort) in [
+        (0, roster::core::query::AccountSort::Name),
+        (1, roster::core::query::AccountSort::Email),
+    ] {
+        let mut want: Vec<&UserRow> = rows.iter().collect();
+        want.sort_by(|a, b| roster::core::query::compare_accounts(&a.account, &b.account, sort));
+        let want: Vec<u64> = want.iter().map(|r| r.account.id.0).collect();
+        let got: Vec<u64> = list.window(0, 10).map(|r| r.account.id.0).collect();
+        assert_eq!(got, want, "column {column}");
+        list.reverse(|_| true);
+        let mut rev = want.clone();
+        rev.reverse();
+        let got: Vec<u64> = list.window(0, 10).map(|r| r.account.id.0).collect();
+        assert_eq!(got, rev, "column {column} descending");
+        list.reverse(|_| true);
+        list.cycle_sort(|_| true);
+    }
 }

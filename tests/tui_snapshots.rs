@@ -174,8 +174,8 @@ fn hostile_names_are_drawn_harmlessly() {
     let mut app = pinned(&fx, fx.as_alice(), (80, 24));
     let mut rows = app.users.all().to_vec();
     // A tampered store could hold anything; the screen must still be safe.
-    rows[0].account.first_name = "Mallory\u{1b}[2J\u{202e}".into();
-    rows[0].account.last_name = "\u{7}Bell".into();
+    std::sync::Arc::make_mut(&mut rows[0].account).first_name = "Mallory\u{1b}[2J\u{202e}".into();
+    std::sync::Arc::make_mut(&mut rows[0].account).last_name = "\u{7}Bell".into();
     app.users.set_rows(rows, |_| true);
     let text = screen(&app, 80, 24);
     assert!(!text.contains('\u{1b}'));

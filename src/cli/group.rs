@@ -118,6 +118,7 @@ fn show(ctx: &Ctx, name: &str) -> Outcome {
             .members
             .iter()
             .filter_map(|id| dir.accounts.get(id))
+            .map(|a| &**a)
             .collect();
         members.sort_by(|a, b| query::compare_accounts(a, b, query::AccountSort::Name));
         if json {

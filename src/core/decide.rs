@@ -136,7 +136,7 @@ fn decide_in(
                 }
                 Approval::Approved => {}
             }
-            Some(a)
+            Some(&**a)
         }
         _ => None,
     };

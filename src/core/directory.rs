@@ -12,7 +12,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Directory {
     pub orgs: BTreeMap<OrgId, Org>,
-    pub accounts: BTreeMap<AccountId, Account>,
+    /// Shared (`Arc`) so the console's rows and a server's views hold the same
+    /// accounts as the directory instead of copies (memory at a million accounts);
+    /// an event changing an account copies that one account (`Arc::make_mut`).
+    pub accounts: BTreeMap<AccountId, std::sync::Arc<Account>>,
     pub roles: BTreeMap<RoleId, Role>,
     pub groups: BTreeMap<GroupId, Group>,
     pub programs: BTreeMap<ProgramId, Program>,
@@ -107,10 +110,14 @@ impl Directory {
         self.by_email
             .get(&(org, email_key(email)))
             .and_then(|id| self.accounts.get(id))
+            .map(|a| &**a)
     }
 
     pub fn accounts_of(&self, org: OrgId) -> impl Iterator<Item = &Account> {
-        self.accounts.values().filter(move |a| a.org == org)
+        self.accounts
+            .values()
+            .map(|a| &**a)
+            .filter(move |a| a.org == org)
     }
 
     /// The approval requests about `account`, oldest first (through an index).
@@ -130,6 +137,7 @@ impl Directory {
             .into_iter()
             .flatten()
             .filter_map(|id| self.accounts.get(id))
+            .map(|a| &**a)
     }
 
     pub fn roles_of(&self, org: OrgId) -> impl Iterator<Item = &Role> {
@@ -155,7 +163,7 @@ impl Directory {
     }
 
     fn account_mut(&mut self, id: AccountId) -> Option<&mut Account> {
-        let a = self.accounts.get_mut(&id)?;
+        let a = std::sync::Arc::make_mut(self.accounts.get_mut(&id)?);
         a.version += 1;
         Some(a)
     }
@@ -215,7 +223,8 @@ impl Directory {
                         .or_default()
                         .insert(account.id);
                 }
-                self.accounts.insert(account.id, account.clone());
+                self.accounts
+                    .insert(account.id, std::sync::Arc::new(account.clone()));
             }
             AccountEdited {
                 account,

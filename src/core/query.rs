@@ -439,7 +439,7 @@ pub fn program_contacts<'a>(
     p: &'a Program,
 ) -> Vec<(&'a Account, Vec<&'a Grant>, bool)> {
     let mut out = vec![];
-    if let Some(o) = dir.accounts.get(&p.owner) {
+    if let Some(o) = dir.accounts.get(&p.owner).map(|o| &**o) {
         out.push((
             o,
             p.grants
@@ -456,7 +456,7 @@ pub fn program_contacts<'a>(
         .filter_map(|(a, gs)| {
             dir.accounts
                 .get(a)
-                .map(|acc| (acc, gs.iter().collect(), false))
+                .map(|acc| (&**acc, gs.iter().collect(), false))
         })
         .collect();
     rest.sort_by(|a: &(&Account, Vec<&Grant>, bool), b| {

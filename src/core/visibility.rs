@@ -69,11 +69,12 @@ pub fn redact(dir: &Directory, who: &Principal, org: OrgId, now: Timestamp) -> D
     out.orgs.insert(org, o.clone());
     let v = Viewer::new(dir, who, org, now);
 
-    for a in dir.accounts_of(org) {
+    for a in dir.accounts.values().filter(|a| a.org == org) {
         if v.has(perms::MEMBERS_READ) || v.is(a.id) {
+            // Shared with the directory unless something must be hidden from it.
             let mut a = a.clone();
-            if !v.is(a.id) && !v.has(perms::ROLES_READ) {
-                a.roles.clear();
+            if !v.is(a.id) && !v.has(perms::ROLES_READ) && !a.roles.is_empty() {
+                std::sync::Arc::make_mut(&mut a).roles.clear();
             }
             out.accounts.insert(a.id, a);
         }

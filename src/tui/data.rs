@@ -18,9 +18,12 @@ fn lower(s: &str) -> String {
 
 #[derive(Clone, Debug)]
 pub struct UserRow {
-    pub account: Account,
-    /// The level in the organisation's own words ("Main Corporate Contact").
-    pub level_name: String,
+    /// The directory's own account (shared, not copied: a million rows would double
+    /// the console's memory).
+    pub account: std::sync::Arc<Account>,
+    /// The level in the organisation's own words ("Main Corporate Contact"), shared by
+    /// every row of that level rather than copied into each.
+    pub level_name: std::sync::Arc<str>,
 }
 
 impl Item for UserRow {
@@ -37,14 +40,41 @@ impl Item for UserRow {
     }
     fn sort_key(&self, c: usize) -> Option<String> {
         // The lowercase names `compare_accounts` orders by, joined by NUL (which sorts
-        // before every character a name may hold); ties fall back to `compare`.
+        // before every character a name may hold), then the id, as `compare_accounts`
+        // breaks ties.
         let a = &self.account;
         // Lowercased char by char exactly as `query::cmp_lower` compares.
-        let low = |s: &str| s.chars().flat_map(char::to_lowercase).collect::<String>();
-        let name = || format!("{}\0{}", low(&a.last_name), low(&a.first_name));
+        // One allocation per row: at a million rows the keys are built on the way to
+        // the first frame.
+        let low = |k: &mut String, s: &str| k.extend(s.chars().flat_map(char::to_lowercase));
+        let name = |k: &mut String| {
+            low(k, &a.last_name);
+            k.push('\0');
+            low(k, &a.first_name);
+        };
+        // Ending with the id (fixed-width hex sorts as the number) makes the key whole:
+        // `compare`'s last tie-break is the id, so equal keys never happen and the sort
+        // never falls back to comparing rows (names repeat a lot in a large tenant).
+        let id = |k: &mut String| {
+            use std::fmt::Write;
+            let _ = write!(k, "\0{:016x}", a.id.0);
+        };
+        let names = a.last_name.len() + a.first_name.len() + 18;
         match AccountSort::ALL.get(c).copied().unwrap_or_default() {
-            AccountSort::Name => Some(name()),
-            AccountSort::Email => Some(format!("{}\0{}", low(&a.email), name())),
+            AccountSort::Name => {
+                let mut k = String::with_capacity(names);
+                name(&mut k);
+                id(&mut k);
+                Some(k)
+            }
+            AccountSort::Email => {
+                let mut k = String::with_capacity(a.email.len() + 1 + names);
+                low(&mut k, &a.email);
+                k.push('\0');
+                name(&mut k);
+                id(&mut k);
+                Some(k)
+            }
             _ => None,
         }
     }
@@ -530,11 +560,19 @@ pub fn snapshot(
         .sort_by_key(|r| (r.scope, r.builtin.is_none(), lower(&r.name)));
 
     if sees(Area::Users) {
+        let level_name = |l: Level| -> std::sync::Arc<str> { words.level(l).into() };
+        let [member, admin, owner] = [Level::Member, Level::Admin, Level::Owner].map(level_name);
         s.users = dir
-            .accounts_of(org_id)
+            .accounts
+            .values()
+            .filter(|a| a.org == org_id)
             .map(|a| UserRow {
                 account: a.clone(),
-                level_name: words.level(a.level).to_string(),
+                level_name: match a.level {
+                    Level::Member => member.clone(),
+                    Level::Admin => admin.clone(),
+                    Level::Owner => owner.clone(),
+                },
             })
             .collect();
     }

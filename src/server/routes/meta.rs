@@ -94,7 +94,7 @@ async fn me(State(s): State<AppState>, Caller(who): Caller) -> Reply<Json<Me>> {
 fn me_of(dir: &Directory, who: Principal, now: jiff::Timestamp) -> Me {
     match &who {
         Principal::Account { id } => {
-            let account = dir.accounts.get(id).cloned();
+            let account = dir.accounts.get(id).map(|a| Account::clone(a));
             let org = account.as_ref().and_then(|a| dir.orgs.get(&a.org).cloned());
             let permissions = account
                 .as_ref()
