@@ -386,6 +386,9 @@ impl FileStore {
             // are not durable until the batch is synced, so readers wait (for one
             // fsync) rather than see them.
             let mut dir = self.dir.write().unwrap_or_else(PoisonError::into_inner);
+            // Memory runs ahead of the log from the first apply on: should anything
+            // below fail or panic, the next read or write reloads the store.
+            cursor.stale = true;
             let mut pending: Vec<(u64, Vec<Recorded>)> = vec![];
             for job in &batch {
                 match self.decide(&dir, job) {
@@ -399,9 +402,9 @@ impl FileStore {
                 }
             }
             if pending.is_empty() {
+                cursor.stale = false; // nothing was applied
                 return out;
             }
-            cursor.stale = true; // until the append is known to be complete
             let records: Vec<&[Recorded]> = pending.iter().map(|(_, e)| e.as_slice()).collect();
             match log::append_batch(&self.paths.log, cursor.offset, &records) {
                 Ok(end) => {
