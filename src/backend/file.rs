@@ -23,6 +23,7 @@ pub mod decode;
 mod export;
 mod frame;
 mod fsio;
+mod group;
 mod header;
 mod layout;
 mod lock;

@@ -88,13 +88,23 @@ pub fn truncate(log: &mut LogFile, path: &Path, len: u64) -> Result<(), BackendE
 /// Returns the new length of the log. On failure the log is cut back to `len`
 /// so a half-written record is not left behind (a later writer would cut it too).
 pub fn append(path: &Path, len: u64, events: &[Recorded]) -> Result<u64, BackendError> {
-    let payload = serde_json::to_vec(events).map_err(|e| {
-        BackendError::Io(format!(
-            "could not encode the events for {}: {e}",
-            path.display()
-        ))
-    })?;
-    let record = frame::encode(&payload);
+    append_batch(path, len, &[events])
+}
+
+/// Appends several commands, one record each, in one write and one sync (group
+/// commit). A crash during it leaves a prefix of whole records and a torn tail that
+/// the next writer cuts off; none of them was acknowledged yet.
+pub fn append_batch(path: &Path, len: u64, batch: &[&[Recorded]]) -> Result<u64, BackendError> {
+    let mut records = vec![];
+    for events in batch {
+        let payload = serde_json::to_vec(events).map_err(|e| {
+            BackendError::Io(format!(
+                "could not encode the events for {}: {e}",
+                path.display()
+            ))
+        })?;
+        records.extend_from_slice(&frame::encode(&payload));
+    }
     let mut file = fsio::open_existing(path, true)?.ok_or_else(|| {
         BackendError::Io(format!(
             "the event log {} disappeared while writing",
@@ -103,13 +113,13 @@ pub fn append(path: &Path, len: u64, events: &[Recorded]) -> Result<u64, Backend
     })?;
     let written = file
         .seek(SeekFrom::Start(len))
-        .and_then(|_| file.write_all(&record))
+        .and_then(|_| file.write_all(&records))
         .and_then(|_| file.sync_data());
     if let Err(e) = written {
         let _ = file.set_len(len).and_then(|_| file.sync_data());
         return Err(fsio::io_error("write the event log", path, &e));
     }
-    Ok(len + record.len() as u64)
+    Ok(len + records.len() as u64)
 }
 
 /// Creates an empty log of `header`'s generation at `path`: written to a temporary

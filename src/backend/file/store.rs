@@ -4,10 +4,13 @@
 //! (or a compaction they made), decide with the core, append the command's events as
 //! one record, sync, and only then apply them in memory and acknowledge. Reads work on
 //! the in-memory directory and pick up others' changes by looking at the log's size.
+//! Concurrent writers of one handle are committed in groups (see `group`): one writer
+//! lock, one append and one fsync for every command queued meanwhile.
 
 use super::archive;
 use super::audit;
 use super::fsio;
+use super::group;
 use super::header::{Header, Kind, StoreId};
 use super::layout::Layout;
 use super::lock::{self, WriterLock};
@@ -65,6 +68,8 @@ pub struct FileStore {
     /// How far we have read. Its mutex also serialises this handle's writes and
     /// refreshes; other processes are kept out by the writer lock.
     cursor: Mutex<Cursor>,
+    /// This handle's writers waiting for a group commit.
+    queue: group::Queue,
 }
 
 impl fmt::Debug for FileStore {
@@ -133,6 +138,7 @@ impl FileStore {
             options,
             dir: RwLock::new(Directory::new()),
             cursor: Mutex::new(cursor),
+            queue: group::Queue::default(),
         })
     }
 
@@ -174,6 +180,7 @@ impl FileStore {
             options,
             dir: RwLock::new(loaded.dir),
             cursor: Mutex::new(loaded.cursor),
+            queue: group::Queue::default(),
         })
     }
 
@@ -326,6 +333,116 @@ impl FileStore {
         );
         Ok(())
     }
+
+    /// Decides one queued command against `dir`, its precondition first.
+    fn decide(&self, dir: &Directory, job: &group::Job) -> group::Outcome {
+        // Checked here, under the writer lock and caught up with every other writer
+        // and with the commands ahead in the batch, so nobody can change the record
+        // between this check and our append.
+        if let Some(pre) = &job.pre {
+            precondition::check(dir, pre)?;
+        }
+        Ok(core::execute(dir, &job.who, &job.cmd, self.now())?)
+    }
+
+    /// Commits a batch of queued commands under the writer lock: each decided in
+    /// order against the directory the earlier ones leave (a refusal answers only its
+    /// own command), all records appended with one fsync, and only then acknowledged.
+    fn commit_batch(&self, batch: Vec<group::Job>) -> Vec<(u64, group::Outcome)> {
+        let mut cursor = self.cursor();
+        let ready = self.hold_lock().and_then(|lock| {
+            self.sync_locked(&mut cursor)?;
+            Ok(lock)
+        });
+        let _lock = match ready {
+            Ok(lock) => lock,
+            Err(e) => {
+                return batch
+                    .iter()
+                    .map(|j| (j.ticket, Err(group::copy(&e))))
+                    .collect();
+            }
+        };
+        let mut out = Vec::with_capacity(batch.len());
+        let (end, last_at) = if let [job] = batch.as_slice() {
+            // One command: decide with readers still reading, apply after the sync.
+            let decided = self.decide(&self.dir(), job);
+            let events = match decided {
+                Ok(events) if !events.is_empty() => events,
+                other => return vec![(job.ticket, other)],
+            };
+            cursor.stale = true; // until the append is known to be complete
+            match log::append(&self.paths.log, cursor.offset, &events) {
+                Ok(end) => {
+                    self.apply(&events);
+                    let last_at = events.last().map(|r| r.at);
+                    out.push((job.ticket, Ok(events)));
+                    (end, last_at)
+                }
+                Err(e) => return vec![(job.ticket, Err(e))],
+            }
+        } else {
+            // Several: each decision needs the earlier ones' events applied, and those
+            // are not durable until the batch is synced, so readers wait (for one
+            // fsync) rather than see them.
+            let mut dir = self.dir.write().unwrap_or_else(PoisonError::into_inner);
+            // Memory runs ahead of the log from the first apply on: should anything
+            // below fail or panic, the next read or write reloads the store.
+            cursor.stale = true;
+            let mut pending: Vec<(u64, Vec<Recorded>)> = vec![];
+            for job in &batch {
+                match self.decide(&dir, job) {
+                    Ok(events) if !events.is_empty() => {
+                        for rec in &events {
+                            dir.apply(rec);
+                        }
+                        pending.push((job.ticket, events));
+                    }
+                    other => out.push((job.ticket, other)),
+                }
+            }
+            if pending.is_empty() {
+                cursor.stale = false; // nothing was applied
+                return out;
+            }
+            let records: Vec<&[Recorded]> = pending.iter().map(|(_, e)| e.as_slice()).collect();
+            match log::append_batch(&self.paths.log, cursor.offset, &records) {
+                Ok(end) => {
+                    let last_at = pending.last().and_then(|(_, e)| e.last()).map(|r| r.at);
+                    out.extend(pending.into_iter().map(|(t, e)| (t, Ok(e))));
+                    (end, last_at)
+                }
+                Err(e) => {
+                    // Memory holds events that never reached the disk: read the store
+                    // again. If even that fails, the cursor stays stale and the next
+                    // read or write reloads before anything is seen.
+                    if let Ok(loaded) = recover::load(&self.paths, Mode::Writer)
+                        && recover::check(&loaded.dir, loaded.cursor.last_at, &self.paths.root)
+                            .is_ok()
+                    {
+                        *dir = loaded.dir;
+                        *cursor = loaded.cursor;
+                    }
+                    out.extend(pending.into_iter().map(|(t, _)| (t, Err(group::copy(&e)))));
+                    return out;
+                }
+            }
+        };
+        cursor.offset = end;
+        cursor.last_at = last_at;
+        cursor.stale = false;
+        if end >= self.options.compact_after
+            && let Err(e) = self.compact_locked(&mut cursor)
+        {
+            // The commands are durable already; a failed compaction only costs open
+            // time until the next writer retries it.
+            tracing::warn!(
+                "could not compact the store at {}: {e}",
+                self.paths.root.display()
+            );
+        }
+        out
+    }
 }
 
 impl Backend for FileStore {
@@ -369,36 +486,9 @@ impl Backend for FileStore {
             }
             return Ok(core::execute(&dir, who, cmd, now)?);
         }
-        let mut cursor = self.cursor();
-        let _lock = self.hold_lock()?;
-        self.sync_locked(&mut cursor)?;
-        let now = self.now();
-        // Checked here, under the writer lock and caught up with every other writer,
-        // so nobody can change the record between this check and our append.
-        if let Some(pre) = pre {
-            precondition::check(&self.dir(), pre)?;
-        }
-        let events = core::execute(&self.dir(), who, cmd, now)?;
-        if events.is_empty() {
-            return Ok(events);
-        }
-        cursor.stale = true; // until the append is known to be complete
-        let end = log::append(&self.paths.log, cursor.offset, &events)?;
-        self.apply(&events);
-        cursor.offset = end;
-        cursor.last_at = events.last().map(|r| r.at);
-        cursor.stale = false;
-        if end >= self.options.compact_after
-            && let Err(e) = self.compact_locked(&mut cursor)
-        {
-            // The command is durable already; a failed compaction only costs open time
-            // until the next writer retries it.
-            tracing::warn!(
-                "could not compact the store at {}: {e}",
-                self.paths.root.display()
-            );
-        }
-        Ok(events)
+        // Group commit: concurrent writers of this handle share one append and fsync.
+        self.queue
+            .submit(who, cmd, pre, |batch| self.commit_batch(batch))
     }
 
     fn audit(&self, query: &AuditQuery) -> Result<Vec<Recorded>, BackendError> {

@@ -140,6 +140,12 @@ pub fn render(rows: &[Row], quick: bool) -> String {
         String::new(),
     );
     line(
+        "durable commit, 8 writers p50 / p99 (ms)",
+        &|r| format!("{:.2} / {:.2}", r.writes.many.p50, r.writes.many.p99),
+        "",
+        String::new(),
+    );
+    line(
         "commands/s, 8 writers",
         &|r| format!("{:.0}", r.writes.many_per_sec),
         "group commit: > 1 writer",
