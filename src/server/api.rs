@@ -47,6 +47,9 @@ pub struct Doc {
     reply: &'static str,
     query: &'static [(&'static str, &'static str)],
     cond: Cond,
+    /// Statuses this route answers beyond those its kind implies (a public route's
+    /// refusals, say), with what each means there.
+    also: &'static [(u16, &'static str)],
 }
 
 /// A route that needs a token and answers 200 with `reply` (a schema name).
@@ -60,6 +63,7 @@ pub const fn doc(tag: &'static str, summary: &'static str, reply: &'static str) 
         reply,
         query: &[],
         cond: Cond::None,
+        also: &[],
     }
 }
 
@@ -75,6 +79,15 @@ impl Doc {
     }
     pub const fn created(mut self) -> Doc {
         self.ok = 201;
+        self
+    }
+    /// Answers 202 Accepted: taken on, with the outcome not told.
+    pub const fn accepted(mut self) -> Doc {
+        self.ok = 202;
+        self
+    }
+    pub const fn also(mut self, statuses: &'static [(u16, &'static str)]) -> Doc {
+        self.also = statuses;
         self
     }
     pub const fn query(mut self, params: &'static [(&'static str, &'static str)]) -> Doc {
@@ -211,7 +224,11 @@ fn operation(path: &str, write: bool, doc: &Doc) -> utoipa::openapi::path::Opera
     let mut responses = ResponsesBuilder::new().response(
         doc.ok.to_string(),
         ResponseBuilder::new()
-            .description(if doc.ok == 201 { "Created" } else { "OK" })
+            .description(match doc.ok {
+                201 => "Created",
+                202 => "Accepted",
+                _ => "OK",
+            })
             .content("application/json", json(doc.reply)),
     );
     if doc.cond == Cond::IfNoneMatch {
@@ -270,6 +287,12 @@ fn problems(path: &str, write: bool, doc: &Doc) -> Vec<(u16, &'static str)> {
     if doc.auth != Auth::Public {
         out.push((429, "too many bad tokens from this address"));
     }
+    for (status, what) in doc.also {
+        if !out.iter().any(|(s, _)| s == status) {
+            out.push((*status, what));
+        }
+    }
+    out.sort_by_key(|(s, _)| *s);
     out.push((431, "request headers too large"));
     out.push((500, "the server's store failed"));
     out.push((503, "busy or timed out: retry after Retry-After seconds"));

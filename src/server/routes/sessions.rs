@@ -41,7 +41,12 @@ pub fn add(api: Api) -> Api {
             )
             .body("SignIn")
             .auth(Auth::Public)
-            .created(),
+            .created()
+            .also(&[
+                (401, "the email or password is not right"),
+                (403, "the account may not sign in (disabled, pending or rejected)"),
+                (429, "too many failed sign-ins: retry after Retry-After seconds"),
+            ]),
         )
         .delete(
             "/v1/sessions/current",
@@ -57,7 +62,9 @@ pub fn add(api: Api) -> Api {
                 "ResetAccepted",
             )
             .body("ResetRequestBody")
-            .auth(Auth::Public),
+            .auth(Auth::Public)
+            .accepted()
+            .also(&[(429, "too many reset requests: retry after Retry-After seconds")]),
         )
         .post(
             "/v1/password-resets/complete",
@@ -68,7 +75,11 @@ pub fn add(api: Api) -> Api {
                 "Events",
             )
             .body("CompleteReset")
-            .auth(Auth::Public),
+            .auth(Auth::Public)
+            .also(&[(
+                403,
+                "the link is not valid (unknown, or its account is disabled)",
+            )]),
         )
         .post(
             "/v1/invitations/accept",
@@ -80,7 +91,11 @@ pub fn add(api: Api) -> Api {
             )
             .body("AcceptLink")
             .auth(Auth::Public)
-            .created(),
+            .created()
+            .also(&[(
+                403,
+                "the link is not valid (used, withdrawn, replaced or unknown)",
+            )]),
         );
     command_route!(
         api,
