@@ -243,3 +243,35 @@ fn the_outbox_is_a_list_to_open_and_retry_messages() {
     let status = fx.read(|d| d.mails[&jo.0].status);
     assert_eq!(status, roster::core::mail::MailStatus::Sent);
 }
+
+/// A message opened from the outbox sits over the Users tab: the tab's keys must not
+/// act on the account still selected behind it (`-` once disabled it, unasked).
+#[test]
+fn the_tabs_keys_do_nothing_behind_an_open_message() {
+    let fx = fixture();
+    invited(&fx);
+    let mut app = pinned(&fx, fx.as_alice(), (100, 30));
+    let b = fx.store.as_ref();
+    let behind = selected_email(&app);
+    send(&mut app, b, ch('M'));
+    send(&mut app, b, key(KeyCode::Enter));
+    assert!(matches!(
+        app.detail.as_ref().map(|d| d.target),
+        Some(Target::OutboxMessage(_, _))
+    ));
+    let before = fx.read(|d| d.seq);
+    for c in ['-', '+', 'X', 'e', 'P', 'D'] {
+        send(&mut app, b, ch(c));
+        assert!(app.modal.is_none(), "{c} opened a dialog: {:?}", app.modal);
+    }
+    assert_eq!(fx.read(|d| d.seq), before, "nothing was changed");
+    let enabled = fx.read(|d| {
+        d.accounts
+            .values()
+            .find(|a| a.email == behind)
+            .map(|a| a.enabled)
+    });
+    assert_eq!(enabled, Some(true), "{behind} is still enabled");
+    let footer = screen(&app, 100, 30);
+    assert!(!footer.contains("- disable"), "{footer}");
+}

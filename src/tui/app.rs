@@ -641,6 +641,16 @@ impl App {
             vec![Ctx::Org, Ctx::Detail, Ctx::Global]
         } else if self.outbox_view() {
             vec![Ctx::Mailbox, Ctx::Detail, Ctx::Global]
+        } else if matches!(
+            self.detail,
+            Some(DetailView {
+                target: Target::OutboxMessage(..),
+                ..
+            })
+        ) {
+            // One message is not the tab's row: the tab's keys (disable, delete…) must
+            // not reach the account still selected behind it.
+            vec![Ctx::Detail, Ctx::Global]
         } else if self.detail.is_some() {
             vec![Ctx::Detail, tab, Ctx::Global]
         } else {
