@@ -637,24 +637,15 @@ impl App {
     /// The keymap contexts in force, most specific first.
     pub fn contexts(&self) -> Vec<Ctx> {
         let tab = tab_ctx(self.tab);
-        if self.org_view() {
-            vec![Ctx::Org, Ctx::Detail, Ctx::Global]
-        } else if self.outbox_view() {
-            vec![Ctx::Mailbox, Ctx::Detail, Ctx::Global]
-        } else if matches!(
-            self.detail,
-            Some(DetailView {
-                target: Target::OutboxMessage(..),
-                ..
-            })
-        ) {
-            // One message is not the tab's row: the tab's keys (disable, delete…) must
-            // not reach the account still selected behind it.
-            vec![Ctx::Detail, Ctx::Global]
-        } else if self.detail.is_some() {
-            vec![Ctx::Detail, tab, Ctx::Global]
-        } else {
-            vec![tab, Ctx::List, Ctx::Global]
+        // Only a view of one of the tab's own records takes the tab's keys; the views
+        // opened over any tab (organisation, outbox, one message) must never pass a key
+        // like disable or delete to the row still selected behind them.
+        match self.detail.as_ref().map(|d| d.target) {
+            Some(Target::Org(_)) => vec![Ctx::Org, Ctx::Detail, Ctx::Global],
+            Some(Target::Outbox(_)) => vec![Ctx::Mailbox, Ctx::Detail, Ctx::Global],
+            Some(Target::OutboxMessage(..)) => vec![Ctx::Detail, Ctx::Global],
+            Some(_) => vec![Ctx::Detail, tab, Ctx::Global],
+            None => vec![tab, Ctx::List, Ctx::Global],
         }
     }
 

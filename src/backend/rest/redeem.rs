@@ -10,14 +10,9 @@ use crate::backend::BackendError;
 use crate::core::Recorded;
 use serde::{Deserialize, Serialize};
 
+/// What both routes take: the link's secret and the password chosen.
 #[derive(Serialize)]
-struct Accept<'a> {
-    secret: &'a str,
-    password: &'a str,
-}
-
-#[derive(Serialize)]
-struct Complete<'a> {
+struct Redeem<'a> {
     secret: &'a str,
     password: &'a str,
 }
@@ -34,7 +29,7 @@ pub fn accept_invitation(
     password: &str,
 ) -> Result<Vec<Recorded>, BackendError> {
     let http = Http::new(server_url::parse(server)?, None, Timeouts::default())?;
-    let body = Accept { secret, password };
+    let body = Redeem { secret, password };
     let reply: Events = http.post_anonymous(&["v1", "invitations", "accept"], &body)?;
     Ok(reply.events)
 }
@@ -46,7 +41,7 @@ pub fn complete_reset(
     password: &str,
 ) -> Result<Vec<Recorded>, BackendError> {
     let http = Http::new(server_url::parse(server)?, None, Timeouts::default())?;
-    let body = Complete { secret, password };
+    let body = Redeem { secret, password };
     let reply: Events = http.post_anonymous(&["v1", "password-resets", "complete"], &body)?;
     Ok(reply.events)
 }
