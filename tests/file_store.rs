@@ -854,3 +854,51 @@ fn the_audit_trail_reveals_no_secret_hash() {
     let json = serde_json::to_string(&all).unwrap();
     assert!(!json.contains(&hash[..12]), "the trail printed a hash");
 }
+
+/// The audit trail reads each log newest first and stops once it has enough: every
+/// limit and every page must still be exactly a slice of the whole trail, across the
+/// current log and archived generations.
+#[test]
+fn audit_limits_and_pages_agree_with_the_whole_trail_across_generations() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = new_store(tmp.path());
+    let (org, _) = create_org(&store, "acme");
+    for i in 0..30 {
+        create_group(&store, org, &format!("Group {i}")).unwrap();
+        if i % 7 == 6 {
+            store.compact().unwrap();
+        }
+    }
+    let all = store
+        .audit(&AuditQuery {
+            limit: usize::MAX,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(all.len() > 30);
+    assert!(all.windows(2).all(|w| w[0].seq > w[1].seq), "newest first");
+    for limit in [1, 2, 5, 7, 8, 13, all.len() - 1, all.len()] {
+        let newest = store
+            .audit(&AuditQuery {
+                limit,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(newest, all[..limit].to_vec(), "limit {limit}");
+        for start in [1, 6, 7, 20] {
+            let page = store
+                .audit(&AuditQuery {
+                    before: Some(all[start - 1].seq),
+                    limit,
+                    ..Default::default()
+                })
+                .unwrap();
+            let end = (start + limit).min(all.len());
+            assert_eq!(
+                page,
+                all[start..end].to_vec(),
+                "limit {limit}, page after {start}"
+            );
+        }
+    }
+}

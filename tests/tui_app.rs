@@ -7,7 +7,7 @@ use crossterm::event::KeyCode;
 use roster::backend::Backend as _;
 use roster::core::query::Area;
 use roster::core::*;
-use roster::tui::app::{Effect, Modal, Msg, Tone};
+use roster::tui::app::{App, Effect, Modal, Msg, Tone};
 use tui_support::*;
 
 #[test]
@@ -148,6 +148,40 @@ fn approving_from_the_queue_moves_to_the_next_request() {
     assert_eq!(status, RequestStatus::Approved);
     assert_eq!(app.requests.selected().unwrap().request.account, fx.grace);
     assert_eq!(app.snap.pending.requests, 1);
+}
+
+#[test]
+fn decided_requests_are_loaded_when_asked_for_with_h() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('4'));
+    send(&mut app, b.as_ref(), ch('a')); // frank's request is decided now
+    let decided = |app: &App| {
+        app.requests
+            .all()
+            .iter()
+            .filter(|r| r.request.status != RequestStatus::Pending)
+            .count()
+    };
+    assert_eq!(decided(&app), 0, "a load leaves decided requests out");
+    let fxs = send(&mut app, b.as_ref(), ch('h'));
+    assert!(
+        fxs.iter()
+            .any(|e| matches!(e, Effect::Load { decided: true, .. })),
+        "h asks for them: {fxs:?}"
+    );
+    assert_eq!(decided(&app), 1);
+    assert!(
+        (0..app.requests.len()).any(|i| app.requests.get(i).unwrap().request.account == fx.frank),
+        "and shows them"
+    );
+    send(&mut app, b.as_ref(), ch('h'));
+    assert!(
+        (0..app.requests.len())
+            .all(|i| app.requests.get(i).unwrap().request.status == RequestStatus::Pending),
+        "h again shows pending requests only"
+    );
 }
 
 #[test]

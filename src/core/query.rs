@@ -156,7 +156,9 @@ pub fn compare_accounts(a: &Account, b: &Account, sort: AccountSort) -> Ordering
         cmp_lower(&a.last_name, &b.last_name).then_with(|| cmp_lower(&a.first_name, &b.first_name))
     };
     let primary = match sort {
-        AccountSort::Name => by_name(a, b),
+        // The name is the whole key: comparing it a second time below would double the
+        // cost of every tie (names repeat a lot in a large tenant).
+        AccountSort::Name => return by_name(a, b).then_with(|| a.id.cmp(&b.id)),
         AccountSort::Email => cmp_lower(&a.email, &b.email),
         AccountSort::Level => b.level.cmp(&a.level),
         AccountSort::Status => status_rank(a).cmp(&status_rank(b)),
@@ -167,11 +169,24 @@ pub fn compare_accounts(a: &Account, b: &Account, sort: AccountSort) -> Ordering
         .then_with(|| a.id.cmp(&b.id))
 }
 
-/// `a.to_lowercase().cmp(&b.to_lowercase())` without allocating.
+/// Compares `a` and `b` lowercased char by char (`char::to_lowercase`: a Greek final
+/// sigma lowercases as σ, unlike `str::to_lowercase`), without allocating.
 pub fn cmp_lower(a: &str, b: &str) -> Ordering {
-    a.chars()
+    // Byte by byte while both sides are ASCII (most names and nearly every email);
+    // char by char from the first byte that is not, which is a char boundary on both
+    // sides since everything before it was ASCII.
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let mut i = 0;
+    while i < x.len() && i < y.len() && x[i].is_ascii() && y[i].is_ascii() {
+        match x[i].to_ascii_lowercase().cmp(&y[i].to_ascii_lowercase()) {
+            Ordering::Equal => i += 1,
+            o => return o,
+        }
+    }
+    a[i..]
+        .chars()
         .flat_map(char::to_lowercase)
-        .cmp(b.chars().flat_map(char::to_lowercase))
+        .cmp(b[i..].chars().flat_map(char::to_lowercase))
 }
 
 /// Accounts of `org` matching the query, sorted and paged.
@@ -433,13 +448,14 @@ pub fn programs<'a>(
     rows
 }
 
-/// The contacts of a program: the owner first, then everyone with a grant.
+/// The contacts of a program: the owner first, then everyone with a grant (by name).
+/// The accounts are the directory's own (`Arc`), so a caller may keep them.
 pub fn program_contacts<'a>(
     dir: &'a Directory,
     p: &'a Program,
-) -> Vec<(&'a Account, Vec<&'a Grant>, bool)> {
+) -> Vec<(&'a std::sync::Arc<Account>, Vec<&'a Grant>, bool)> {
     let mut out = vec![];
-    if let Some(o) = dir.accounts.get(&p.owner).map(|o| &**o) {
+    if let Some(o) = dir.accounts.get(&p.owner) {
         out.push((
             o,
             p.grants
@@ -456,10 +472,10 @@ pub fn program_contacts<'a>(
         .filter_map(|(a, gs)| {
             dir.accounts
                 .get(a)
-                .map(|acc| (&**acc, gs.iter().collect(), false))
+                .map(|acc| (acc, gs.iter().collect(), false))
         })
         .collect();
-    rest.sort_by(|a: &(&Account, Vec<&Grant>, bool), b| {
+    rest.sort_by(|a: &(&std::sync::Arc<Account>, Vec<&Grant>, bool), b| {
         compare_accounts(a.0, b.0, AccountSort::Name)
     });
     out.extend(rest);

@@ -360,12 +360,17 @@ fn approvals(app: &mut App, action: Action) -> Option<Vec<Effect>> {
     if action == Action::History {
         app.show_decided = !app.show_decided;
         app.refilter();
+        let mut fx = vec![];
+        if app.show_decided {
+            // Loads leave decided requests out until they are asked for.
+            app.load_for("Loading decided requests".into(), &mut fx);
+        }
         app.info(if app.show_decided {
             "Showing decided requests too"
         } else {
             "Showing pending requests only"
         });
-        return Some(vec![]);
+        return Some(fx);
     }
     if !matches!(action, Action::Approve | Action::Reject) {
         return None;
@@ -507,7 +512,7 @@ fn roles(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                                 .filter(|g| !g.roles.iter().any(|x| x.0 == r.id))
                                 .map(|g| Choice {
                                     label: format!("group {}", g.group.name),
-                                    hint: plural(g.members.len(), "member"),
+                                    hint: plural(g.group.members.len(), "member"),
                                     value: Pick::Group(g.group.id),
                                 }),
                         );
@@ -527,7 +532,7 @@ fn roles(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                             .filter(|g| g.roles.iter().any(|x| x.0 == r.id))
                             .map(|g| Choice {
                                 label: format!("group {}", g.group.name),
-                                hint: plural(g.members.len(), "member"),
+                                hint: plural(g.group.members.len(), "member"),
                                 value: Pick::Group(g.group.id),
                             }),
                     );
@@ -653,7 +658,7 @@ fn groups(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                         format!("Delete the group {}?", g.name),
                         format!(
                             "Its {} lose the roles it gives.",
-                            plural(row.members.len(), "member")
+                            plural(g.members.len(), "member")
                         ),
                     ],
                     yes: "Delete".into(),
@@ -673,15 +678,25 @@ fn groups(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             vec![]
         }
         Action::RemoveMember => {
-            let choices: Vec<Choice<Pick>> = row
-                .members
-                .iter()
-                .map(|(id, email)| Choice {
-                    label: email.clone(),
-                    hint: String::new(),
-                    value: Pick::Account(*id),
-                })
-                .collect();
+            let mut choices = app.account_choices(|u| g.members.contains(&u.account.id));
+            if choices.len() < g.members.len() {
+                // Members the Users tab does not hold (a principal who may manage
+                // groups without reading accounts): still removable, named by id.
+                let shown: std::collections::BTreeSet<AccountId> = choices
+                    .iter()
+                    .filter_map(|c| match c.value {
+                        Pick::Account(id) => Some(id),
+                        _ => None,
+                    })
+                    .collect();
+                choices.extend(g.members.iter().filter(|id| !shown.contains(id)).map(|id| {
+                    Choice {
+                        label: format!("account {id}"),
+                        hint: String::new(),
+                        value: Pick::Account(*id),
+                    }
+                }));
+            }
             if choices.is_empty() {
                 app.info(format!("{} has no members", g.name));
                 return Some(vec![]);
@@ -757,9 +772,9 @@ fn contact_choices(row: &ProgramRow) -> Vec<Choice<Pick>> {
         .iter()
         .flat_map(|c| {
             c.roles.iter().map(move |(rid, rname)| Choice {
-                label: c.email.clone(),
-                hint: rname.clone(),
-                value: Pick::Contact(c.account, *rid),
+                label: c.account.email.clone(),
+                hint: rname.to_string(),
+                value: Pick::Contact(c.account.id, *rid),
             })
         })
         .collect()

@@ -84,6 +84,9 @@ pub enum Effect {
         who: Principal,
         org: Option<OrgId>,
         audit: AuditFilter,
+        /// Also the decided approval requests (`h` in Approvals): a large tenant has
+        /// hundreds of thousands, which no load should copy unless they are shown.
+        decided: bool,
     },
     Refresh,
     /// The audit events just older than `before` (a sequence number).
@@ -535,6 +538,7 @@ impl App {
             who: self.who.clone(),
             org: self.org,
             audit: self.audit_filter.clone(),
+            decided: self.show_decided,
         }
     }
 
@@ -549,7 +553,7 @@ impl App {
     }
 
     /// A load the person waits for, said in the result line until it is in.
-    fn load_for(&mut self, label: String, fx: &mut Vec<Effect>) {
+    pub(super) fn load_for(&mut self, label: String, fx: &mut Vec<Effect>) {
         if self.loads.in_flight {
             // What is running was asked with the old identity or organisation.
             fx.push(self.load());
@@ -1594,7 +1598,7 @@ impl App {
     /// The picker helper for accounts of the organisation.
     pub(super) fn account_choices(&self, keep: impl Fn(&UserRow) -> bool) -> Vec<Choice<Pick>> {
         let mut v: Vec<&UserRow> = self.users.all().iter().filter(|u| keep(u)).collect();
-        v.sort_by_key(|u| u.account.email.to_lowercase());
+        v.sort_by(|a, b| crate::core::query::cmp_lower(&a.account.email, &b.account.email));
         v.into_iter()
             .map(|u| Choice {
                 label: u.account.email.clone(),

@@ -2,7 +2,7 @@
 //! blocking thread; the `App` keeps it and never touches the backend. All rows are
 //! owned values so drawing needs no lock and no query.
 
-use super::list::Item;
+use super::list::{Item, SortPrefix};
 use crate::backend::{AuditQuery, Backend, BackendError};
 use crate::core::policy::{self, PendingCounts, Source};
 use crate::core::query::{self, AccountSort, Area};
@@ -26,6 +26,16 @@ pub struct UserRow {
     pub level_name: std::sync::Arc<str>,
 }
 
+/// The texts `compare_accounts` orders by for sort column `c`, before the id that
+/// breaks its ties (`None`: a column compared otherwise).
+fn sort_parts(a: &Account, c: usize) -> Option<([&str; 3], usize)> {
+    match AccountSort::ALL.get(c).copied().unwrap_or_default() {
+        AccountSort::Name => Some(([&a.last_name, &a.first_name, ""], 2)),
+        AccountSort::Email => Some(([&a.email, &a.last_name, &a.first_name], 3)),
+        _ => None,
+    }
+}
+
 impl Item for UserRow {
     type Key = AccountId;
     fn key(&self) -> AccountId {
@@ -38,45 +48,17 @@ impl Item for UserRow {
         let sort = AccountSort::ALL.get(c).copied().unwrap_or_default();
         query::compare_accounts(&self.account, &o.account, sort)
     }
-    fn sort_key(&self, c: usize) -> Option<String> {
-        // The lowercase names `compare_accounts` orders by, joined by NUL (which sorts
-        // before every character a name may hold), then the id, as `compare_accounts`
-        // breaks ties.
+    fn sort_prefix(&self, c: usize) -> Option<SortPrefix> {
+        // Names repeat a lot in a large tenant and most fit in 16 bytes, so sorting a
+        // million rows is mostly integer comparisons.
         let a = &self.account;
-        // Lowercased char by char exactly as `query::cmp_lower` compares.
-        // One allocation per row: at a million rows the keys are built on the way to
-        // the first frame.
-        let low = |k: &mut String, s: &str| k.extend(s.chars().flat_map(char::to_lowercase));
-        let name = |k: &mut String| {
-            low(k, &a.last_name);
-            k.push('\0');
-            low(k, &a.first_name);
-        };
-        // Ending with the id (fixed-width hex sorts as the number) makes the key whole:
-        // `compare`'s last tie-break is the id, so equal keys never happen and the sort
-        // never falls back to comparing rows (names repeat a lot in a large tenant).
-        let id = |k: &mut String| {
-            use std::fmt::Write;
-            let _ = write!(k, "\0{:016x}", a.id.0);
-        };
-        let names = a.last_name.len() + a.first_name.len() + 18;
-        match AccountSort::ALL.get(c).copied().unwrap_or_default() {
-            AccountSort::Name => {
-                let mut k = String::with_capacity(names);
-                name(&mut k);
-                id(&mut k);
-                Some(k)
-            }
-            AccountSort::Email => {
-                let mut k = String::with_capacity(a.email.len() + 1 + names);
-                low(&mut k, &a.email);
-                k.push('\0');
-                name(&mut k);
-                id(&mut k);
-                Some(k)
-            }
-            _ => None,
-        }
+        let (parts, n) = sort_parts(a, c)?;
+        Some(SortPrefix::lowercase(&parts[..n], a.id.0))
+    }
+    fn sort_key(&self, c: usize) -> Option<Vec<u8>> {
+        let a = &self.account;
+        let (parts, n) = sort_parts(a, c)?;
+        Some(SortPrefix::lowercase_key(&parts[..n], a.id.0))
     }
     fn search(&self, field: &mut dyn FnMut(&str)) {
         // The full name built in a reused buffer: a keystroke in a list of a million
@@ -201,9 +183,9 @@ impl Item for RequestRow {
 
 #[derive(Clone, Debug)]
 pub struct GroupRow {
+    /// The group, its members by id (emails are the Users tab's: copying them into
+    /// every group row cost a second per load at a million accounts).
     pub group: Group,
-    /// Members as (id, email), by email.
-    pub members: Vec<(AccountId, String)>,
     /// Roles as (id, name, until).
     pub roles: Vec<(RoleId, String, Option<Timestamp>)>,
 }
@@ -218,7 +200,7 @@ impl Item for GroupRow {
     }
     fn compare(&self, o: &Self, c: usize) -> Ordering {
         match c {
-            1 => o.members.len().cmp(&self.members.len()),
+            1 => o.group.members.len().cmp(&self.group.members.len()),
             _ => lower(&self.group.name).cmp(&lower(&o.group.name)),
         }
     }
@@ -229,10 +211,12 @@ impl Item for GroupRow {
 
 #[derive(Clone, Debug)]
 pub struct Contact {
-    pub account: AccountId,
-    pub email: String,
+    /// The directory's own account (shared: a program of a large tenant has tens of
+    /// thousands of contacts).
+    pub account: std::sync::Arc<Account>,
     pub owner: bool,
-    pub roles: Vec<(RoleId, String)>,
+    /// The contact's roles here, names shared by every contact holding the role.
+    pub roles: Vec<(RoleId, std::sync::Arc<str>)>,
 }
 
 #[derive(Clone, Debug)]
@@ -427,6 +411,7 @@ pub fn load(
     who: &Principal,
     want: Option<OrgId>,
     audit: &AuditFilter,
+    decided: bool,
 ) -> Result<Snapshot, BackendError> {
     let now = backend.now();
     let (org, reads_audit) = crate::backend::query(backend, |dir| {
@@ -446,7 +431,9 @@ pub fn load(
         None => vec![],
     };
     let desc = backend.describe();
-    crate::backend::query(backend, |dir| snapshot(dir, who, org, now, &events, desc))
+    crate::backend::query(backend, |dir| {
+        snapshot(dir, who, org, now, &events, desc, decided)
+    })
 }
 
 /// The audit events of `org` just older than `before`, newest first, as rows. The
@@ -492,6 +479,7 @@ pub fn snapshot(
     now: Timestamp,
     events: &[Recorded],
     backend: String,
+    decided: bool,
 ) -> Snapshot {
     let mut s = Snapshot {
         seq: dir.seq,
@@ -609,7 +597,7 @@ pub fn snapshot(
             .collect();
     }
     if sees(Area::Approvals) {
-        s.requests = query::approval_queue(dir, org_id, true)
+        s.requests = query::approval_queue(dir, org_id, decided)
             .into_iter()
             .enumerate()
             .map(|(pos, r)| RequestRow {
@@ -628,23 +616,25 @@ pub fn snapshot(
     if sees(Area::Groups) {
         s.groups = query::groups(dir, org_id)
             .into_iter()
-            .map(|g| {
-                let mut members: Vec<(AccountId, String)> =
-                    g.members.iter().map(|m| (*m, email(*m))).collect();
-                members.sort_by_key(|m| lower(&m.1));
-                GroupRow {
-                    group: g.clone(),
-                    members,
-                    roles: g
-                        .roles
-                        .iter()
-                        .map(|r| (r.role, query::role_name(dir, r.role), r.until))
-                        .collect(),
-                }
+            .map(|g| GroupRow {
+                group: g.clone(),
+                roles: g
+                    .roles
+                    .iter()
+                    .map(|r| (r.role, query::role_name(dir, r.role), r.until))
+                    .collect(),
             })
             .collect();
     }
     if sees(Area::Programs) {
+        let mut role_names: std::collections::HashMap<RoleId, std::sync::Arc<str>> =
+            std::collections::HashMap::new();
+        let mut role_name = |r: RoleId| {
+            role_names
+                .entry(r)
+                .or_insert_with(|| query::role_name(dir, r).into())
+                .clone()
+        };
         s.programs = query::programs(dir, who, org_id, now)
             .into_iter()
             .map(|p| ProgramRow {
@@ -663,13 +653,9 @@ pub fn snapshot(
                 contacts: query::program_contacts(dir, p)
                     .into_iter()
                     .map(|(a, grants, owner)| Contact {
-                        account: a.id,
-                        email: a.email.clone(),
+                        account: a.clone(),
                         owner,
-                        roles: grants
-                            .iter()
-                            .map(|g| (g.role, query::role_name(dir, g.role)))
-                            .collect(),
+                        roles: grants.iter().map(|g| (g.role, role_name(g.role))).collect(),
                     })
                     .collect(),
             })

@@ -201,9 +201,10 @@ pub fn perform(
             who,
             org,
             audit,
+            decided,
         } => Some(Msg::Loaded {
             generation: *generation,
-            result: data::load(backend, who, *org, audit)
+            result: data::load(backend, who, *org, audit, *decided)
                 .map(Box::new)
                 .map_err(LoadError::from),
         }),

@@ -8,6 +8,91 @@ use super::filter::Fuzzy;
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
+/// The first 16 bytes of a row's sort key, packed so one integer comparison orders
+/// most pairs of rows. The key's bytes must order as `Item::compare` does (lowercase
+/// UTF-8 orders as lowercase chars, and zero padding sorts a key cut short no later
+/// than the longer one); `whole` says the key ended inside the 16 bytes,
+/// so two equal whole prefixes are decided by `tie` alone (what `compare` falls back
+/// to last, the record's id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SortPrefix {
+    pub head: u128,
+    pub whole: bool,
+    pub tie: u64,
+}
+
+impl SortPrefix {
+    /// The first 16 bytes of `encode(parts)`, with `tie` deciding between equal whole keys.
+    pub fn lowercase(parts: &[&str], tie: u64) -> SortPrefix {
+        let mut buf = [0u8; 16];
+        let mut len = 0;
+        let whole = encode(parts, |b| {
+            if len == buf.len() {
+                return false;
+            }
+            buf[len] = b;
+            len += 1;
+            true
+        });
+        SortPrefix {
+            head: u128::from_be_bytes(buf),
+            whole,
+            tie,
+        }
+    }
+
+    /// The whole key the prefix starts: `encode(parts)`, then `tie`.
+    pub fn lowercase_key(parts: &[&str], tie: u64) -> Vec<u8> {
+        let mut key = Vec::with_capacity(parts.iter().map(|p| p.len() + 1).sum::<usize>() + 8);
+        encode(parts, |b| {
+            key.push(b);
+            true
+        });
+        key.extend(tie.to_be_bytes());
+        key
+    }
+}
+
+/// Feeds `sink` the sort key of `parts`: each lowercased char by char (as
+/// `query::cmp_lower` compares), followed by a separator that sorts before every
+/// character, so a shorter part sorts first as it does when parts are compared one by
+/// one. Each UTF-8 byte is given plus one (UTF-8 never uses 0xFF), which keeps byte
+/// order and leaves 0 to the separator and the padding alone: a NUL typed into a name
+/// cannot pass for either. Stops when `sink` says so; true when every byte was taken.
+fn encode(parts: &[&str], mut sink: impl FnMut(u8) -> bool) -> bool {
+    for part in parts {
+        let bytes = part.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b.is_ascii() {
+                // Most names and nearly every email: no char decoding, no tables.
+                if !sink(b.to_ascii_lowercase() + 1) {
+                    return false;
+                }
+                i += 1;
+                continue;
+            }
+            let Some(c) = part[i..].chars().next() else {
+                break;
+            };
+            i += c.len_utf8();
+            for lower in c.to_lowercase() {
+                let mut tmp = [0u8; 4];
+                for &b in lower.encode_utf8(&mut tmp).as_bytes() {
+                    if !sink(b + 1) {
+                        return false;
+                    }
+                }
+            }
+        }
+        if !sink(0) {
+            return false;
+        }
+    }
+    true
+}
+
 /// A row type a `List` can hold.
 pub trait Item {
     type Key: Copy + Ord + std::fmt::Debug;
@@ -19,9 +104,15 @@ pub trait Item {
     /// The identifying fields the `/` filter looks in, one call of `field` each (a name,
     /// an email; never status words, which would make every row match).
     fn search(&self, field: &mut dyn FnMut(&str));
-    /// A key that sorts like `compare(column)` (equal keys fall back to `compare`), for
-    /// columns where computing it once per row beats comparing rows n·log n times.
-    fn sort_key(&self, _column: usize) -> Option<String> {
+    /// The start of this row's sort key for `column`, for columns where comparing
+    /// a 16-byte prefix once per pair beats comparing rows (names, emails) n·log n
+    /// times; `None` sorts by `compare` alone.
+    fn sort_prefix(&self, _column: usize) -> Option<SortPrefix> {
+        None
+    }
+    /// The whole key `sort_prefix` starts (ending with the tie-break), for the rows
+    /// whose prefixes are equal but not whole; `None` falls back to `compare`.
+    fn sort_key(&self, _column: usize) -> Option<Vec<u8>> {
         None
     }
     /// Whether an active filter puts the best matches first (the sort order breaks
@@ -89,19 +180,62 @@ impl<R: Item> List<R> {
         let rows = &self.rows;
         let (col, desc) = (self.sort, self.descending);
         self.matches.clear();
-        self.order = (0..rows.len()).collect();
-        let keys: Option<Vec<String>> = rows.iter().map(|r| r.sort_key(col)).collect();
-        match keys {
-            Some(keys) if !keys.is_empty() => self.order.sort_by(|&a, &b| {
-                let o = keys[a]
-                    .cmp(&keys[b])
-                    .then_with(|| rows[a].compare(&rows[b], col));
-                if desc { o.reverse() } else { o }
-            }),
-            _ => self.order.sort_by(|&a, &b| {
-                let o = rows[a].compare(&rows[b], col);
-                if desc { o.reverse() } else { o }
-            }),
+        let prefixes: Option<Vec<(SortPrefix, u32)>> =
+            u32::try_from(rows.len()).ok().and_then(|_| {
+                rows.iter()
+                    .enumerate()
+                    .map(|(i, r)| r.sort_prefix(col).map(|p| (p, i as u32)))
+                    .collect()
+            });
+        match prefixes {
+            Some(mut keys) if !keys.is_empty() => {
+                // By prefix, then the tie-break: right wherever a prefix holds its whole
+                // key. Unstable is safe: `compare` is total (it ends with the record's
+                // id), so no two rows are equal. Descending is the ascending order
+                // reversed, exactly what comparing in reverse gives for a total order.
+                keys.sort_unstable_by_key(|(p, _)| (p.head, p.tie));
+                // Rows whose prefixes are equal but cut short (long or non-Latin names)
+                // are put in order among themselves by their whole keys, built only
+                // for them: names repeat, so such runs are common, and comparing
+                // rows char by char in them cost more than all the rest.
+                let mut start = 0;
+                while start < keys.len() {
+                    let head = keys[start].0.head;
+                    let end = start + keys[start..].partition_point(|(p, _)| p.head == head);
+                    let run = &mut keys[start..end];
+                    if run.len() > 1 && run.iter().any(|(p, _)| !p.whole) {
+                        let full: Option<Vec<Vec<u8>>> = run
+                            .iter()
+                            .map(|(_, i)| rows[*i as usize].sort_key(col))
+                            .collect();
+                        match full {
+                            Some(full) => {
+                                let mut by_key: Vec<(Vec<u8>, u32)> =
+                                    full.into_iter().zip(run.iter().map(|(_, i)| *i)).collect();
+                                by_key.sort_unstable();
+                                for (slot, (_, i)) in run.iter_mut().zip(by_key) {
+                                    slot.1 = i;
+                                }
+                            }
+                            None => run.sort_by(|(_, i), (_, j)| {
+                                rows[*i as usize].compare(&rows[*j as usize], col)
+                            }),
+                        }
+                    }
+                    start = end;
+                }
+                self.order = keys.into_iter().map(|(_, i)| i as usize).collect();
+                if desc {
+                    self.order.reverse();
+                }
+            }
+            _ => {
+                self.order = (0..rows.len()).collect();
+                self.order.sort_by(|&a, &b| {
+                    let o = rows[a].compare(&rows[b], col);
+                    if desc { o.reverse() } else { o }
+                });
+            }
         }
     }
 
@@ -113,6 +247,20 @@ impl<R: Item> List<R> {
 
     fn refilter_keeping(&mut self, selected: Option<R::Key>, keep: impl Fn(&R) -> bool) {
         let fuzzy = Fuzzy::new(&self.filter);
+        if fuzzy.is_empty() {
+            // No pattern: the sort order is the view (no scores, no cached matches of a
+            // million rows to build on the way to the first frame).
+            self.matches.clear();
+            let rows = &self.rows;
+            self.view = self
+                .order
+                .iter()
+                .copied()
+                .filter(|&i| keep(&rows[i]))
+                .collect();
+            self.follow(selected);
+            return;
+        }
         self.match_filter(fuzzy);
         let rows = &self.rows;
         let matched = self
@@ -130,6 +278,11 @@ impl<R: Item> List<R> {
             scored.sort_by_key(|&(_, s)| std::cmp::Reverse(s));
         }
         self.view = scored.into_iter().map(|(i, _)| i).collect();
+        self.follow(selected);
+    }
+
+    /// Puts the cursor back on the record it was on, or keeps it inside the view.
+    fn follow(&mut self, selected: Option<R::Key>) {
         match selected.and_then(|k| self.view.iter().position(|&i| self.rows[i].key() == k)) {
             Some(pos) => self.cursor = pos,
             None => self.cursor = self.cursor.min(self.view.len().saturating_sub(1)),

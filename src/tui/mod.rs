@@ -23,6 +23,8 @@ pub mod outbox;
 pub mod runtime;
 pub mod sign_in;
 pub mod text;
+#[cfg(test)]
+mod user_sort_tests;
 pub mod view;
 pub mod wizard;
 

@@ -21,7 +21,7 @@ pub fn draw(app: &App, f: &mut Frame, area: Rect) {
         let roles: Vec<&str> = r.roles.iter().map(|x| x.1.as_str()).collect();
         vec![
             cell(&r.group.name),
-            cell(&r.members.len().to_string()),
+            cell(&r.group.members.len().to_string()),
             cell(&roles.join(", ")),
         ]
     };
