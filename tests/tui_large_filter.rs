@@ -105,7 +105,12 @@ fn a_keystroke_in_a_large_list_matches_off_the_ui_thread() {
     let tmp = tempfile::tempdir().unwrap();
     let (_fs, mut app) = console(tmp.path());
     let before = shown(&app);
-    app::update(&mut app, key(KeyCode::Char('/')));
+    // Opening the filter prepares the first letter's search (off the UI thread too).
+    let fx = app::update(&mut app, key(KeyCode::Char('/')));
+    assert!(matches!(fx.as_slice(), [Effect::Match { .. }]), "{fx:?}");
+    app::update(&mut app, answer(&fx));
+    assert!(!app.users.matching());
+    assert_eq!(shown(&app), before);
 
     // The keystroke: a match effect, the old rows still shown, marked as matching.
     let fx = app::update(&mut app, key(KeyCode::Char('l')));

@@ -1337,6 +1337,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Filter => {
             let text = app.current().filter_text().clone();
             app.filtering = Some(Input::new(text));
+            return app.filter_opened();
         }
         Action::Sort => {
             app.current().cycle_sort();

@@ -28,13 +28,26 @@ pub struct Fuzzy {
     /// Per word of the pattern: whether some field holds its letters in order at all
     /// (the tight-match rule aside), while one row's fields are visited.
     seen: Vec<bool>,
+    /// Per word of the pattern: the letters (`letter_mask`) a field must hold for the
+    /// word to match in it; a field lacking them is not handed to nucleo.
+    needs: Vec<u64>,
 }
 
 impl Fuzzy {
     /// A filter for `text`; an empty or blank pattern lets everything through.
     pub fn new(text: &str) -> Self {
         let pattern = Pattern::parse(text, CaseMatching::Smart, Normalization::Smart);
+        let needs = pattern
+            .atoms
+            .iter()
+            .map(|a| {
+                a.needle_text()
+                    .chars()
+                    .fold(0, |m, c| m | super::letter_mask::bit(c))
+            })
+            .collect();
         Fuzzy {
+            needs,
             pattern: (!pattern.atoms.is_empty()).then_some(pattern),
             matcher: Matcher::new(Config::DEFAULT),
             buf: Vec::new(),
@@ -72,6 +85,7 @@ impl Fuzzy {
             indices,
             best,
             seen,
+            needs,
         } = self;
         let Some(pattern) = pattern.as_ref() else {
             return Some(Some(0));
@@ -85,13 +99,21 @@ impl Fuzzy {
             if vetoed {
                 return;
             }
-            let hay = Utf32Str::new(text, buf);
-            for ((atom, best), seen) in pattern
-                .atoms
+            // A word whose letters the field lacks cannot match in it: skip nucleo, and
+            // the field's UTF-32 copy when no word can.
+            let holds = super::letter_mask::of_row(|f| f(text));
+            if needs
                 .iter()
-                .zip(best.iter_mut())
-                .zip(seen.iter_mut())
+                .all(|&n| !super::letter_mask::may_match(holds, n))
             {
+                return;
+            }
+            let hay = Utf32Str::new(text, buf);
+            let words = pattern.atoms.iter().zip(needs.iter());
+            for (((atom, &need), best), seen) in words.zip(best.iter_mut()).zip(seen.iter_mut()) {
+                if !super::letter_mask::may_match(holds, need) {
+                    continue;
+                }
                 if atom.negative {
                     // A negated word rules the row out if any field holds it.
                     if atom.score(hay, matcher).is_none() {
@@ -142,9 +164,9 @@ impl Fuzzy {
         pattern
             .atoms
             .iter()
-            .filter(|a| !a.negative)
-            .flat_map(|a| a.needle_text().chars())
-            .fold(0, |mask, c| mask | super::letter_mask::bit(c))
+            .zip(&self.needs)
+            .filter(|(a, _)| !a.negative)
+            .fold(0, |mask, (_, n)| mask | n)
     }
 
     /// Whether one piece of text matches.

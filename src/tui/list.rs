@@ -248,6 +248,35 @@ impl<R: Item> List<R> {
     where
         R: Send + Sync + 'static,
     {
+        self.start_job(keep, to_top, false)
+    }
+
+    /// The filter is opened (`/`) on a large list not yet searched: a job for the
+    /// current text that also makes what the first letter's search needs (the letter
+    /// masks, the shared sort order), while the user reaches for the first letter.
+    /// `None` when there is nothing to prepare.
+    pub fn prepare_match(
+        &mut self,
+        keep: impl Fn(&R) -> bool + Send + Sync + 'static,
+    ) -> Option<MatchJob>
+    where
+        R: Send + Sync + 'static,
+    {
+        if self.masks.get().is_some() && self.matches.order.is_some() {
+            return None;
+        }
+        self.start_job(keep, false, true)
+    }
+
+    fn start_job(
+        &mut self,
+        keep: impl Fn(&R) -> bool + Send + Sync + 'static,
+        to_top: bool,
+        prepare: bool,
+    ) -> Option<MatchJob>
+    where
+        R: Send + Sync + 'static,
+    {
         if self.rows.len() < matching::ASYNC_ROWS {
             return None;
         }
@@ -283,6 +312,7 @@ impl<R: Item> List<R> {
             base,
             masks: self.masks.clone(),
             keep: Box::new(keep),
+            prepare,
         };
         Some(MatchJob::new(generation, cancel, input))
     }

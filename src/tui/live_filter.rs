@@ -3,6 +3,7 @@
 //! lists are refiltered at once, as before.
 
 use super::app::{App, Effect, user_visible};
+use super::list::{Item, List};
 use super::matching::{MatchAnswer, MatchJob};
 use crate::core::query::Area;
 use crate::core::{InvitationStatus, RequestStatus};
@@ -28,35 +29,53 @@ impl App {
         vec![]
     }
 
+    /// `/` was pressed: on a large list, start preparing what the first letter's match
+    /// needs (see `List::prepare_match`).
+    pub(super) fn filter_opened(&mut self) -> Vec<Effect> {
+        let tab = self.tab;
+        match self.job(tab, How::Prepare) {
+            Some(job) => vec![Effect::Match {
+                tab,
+                generation: job.generation,
+                job,
+            }],
+            None => vec![],
+        }
+    }
+
+    fn start_match(&mut self, tab: Area, to_top: bool) -> Option<MatchJob> {
+        self.job(tab, How::Match { to_top })
+    }
+
     /// A match job of the list of `tab` for its current text, with the tab's own
     /// predicate (as `refilter_current` applies it); `None` for a small list.
-    fn start_match(&mut self, tab: Area, to_top: bool) -> Option<MatchJob> {
+    fn job(&mut self, tab: Area, how: How) -> Option<MatchJob> {
         match tab {
             Area::Users => {
                 let (s, p) = (self.user_status, self.pending_only);
                 let sticky = self.sticky.clone();
-                self.users.start_match(
+                self.users.start_match_how(
                     move |r| user_visible(r, s, p) || sticky.contains(&r.account.id),
-                    to_top,
+                    how,
                 )
             }
             Area::Approvals => {
                 let d = self.show_decided;
-                self.requests.start_match(
+                self.requests.start_match_how(
                     move |r| d || r.request.status == RequestStatus::Pending,
-                    to_top,
+                    how,
                 )
             }
             Area::Invitations => {
                 let s: Option<InvitationStatus> = self.invitation_status;
                 self.invitations
-                    .start_match(move |r| s.is_none_or(|x| r.status == x), to_top)
+                    .start_match_how(move |r| s.is_none_or(|x| r.status == x), how)
             }
-            Area::Roles => self.roles.start_match(|_| true, to_top),
-            Area::Contracts => self.contracts.start_match(|_| true, to_top),
-            Area::Groups => self.groups.start_match(|_| true, to_top),
-            Area::Programs => self.programs.start_match(|_| true, to_top),
-            Area::Audit => self.audit.start_match(|_| true, to_top),
+            Area::Roles => self.roles.start_match_how(|_| true, how),
+            Area::Contracts => self.contracts.start_match_how(|_| true, how),
+            Area::Groups => self.groups.start_match_how(|_| true, how),
+            Area::Programs => self.programs.start_match_how(|_| true, how),
+            Area::Audit => self.audit.start_match_how(|_| true, how),
         }
     }
 
@@ -75,6 +94,37 @@ impl App {
         if taken && tab == self.tab {
             let h = self.list_height();
             self.current().scroll(h);
+        }
+    }
+}
+
+/// Why a job is started.
+#[derive(Clone, Copy)]
+enum How {
+    /// The filter text changed.
+    Match { to_top: bool },
+    /// The filter was opened.
+    Prepare,
+}
+
+/// `List::start_match` or `List::prepare_match`, as `how` says.
+trait StartHow<R: Item> {
+    fn start_match_how(
+        &mut self,
+        keep: impl Fn(&R) -> bool + Send + Sync + 'static,
+        how: How,
+    ) -> Option<MatchJob>;
+}
+
+impl<R: Item + Send + Sync + 'static> StartHow<R> for List<R> {
+    fn start_match_how(
+        &mut self,
+        keep: impl Fn(&R) -> bool + Send + Sync + 'static,
+        how: How,
+    ) -> Option<MatchJob> {
+        match how {
+            How::Match { to_top } => self.start_match(keep, to_top),
+            How::Prepare => self.prepare_match(keep),
         }
     }
 }
