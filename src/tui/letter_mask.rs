@@ -10,8 +10,15 @@ use nucleo_matcher::chars::{normalize, to_lower_case};
 
 /// The bit standing for `c`: a–z and 0–9 have one each (folded as nucleo folds them:
 /// `Í` and `i` share a bit); every other character shares one of the remaining 28.
+#[inline]
 pub fn bit(c: char) -> u64 {
-    let f = fold(c);
+    match ASCII.get(c as usize) {
+        Some(&b) => b,
+        None => bit_of_folded(fold(c)),
+    }
+}
+
+const fn bit_of_folded(f: char) -> u64 {
     let n = f as u32;
     match f {
         'a'..='z' => 1 << (n - 'a' as u32),
@@ -20,12 +27,21 @@ pub fn bit(c: char) -> u64 {
     }
 }
 
+/// `bit` of every ASCII character, worked out once: names and emails are mostly ASCII
+/// and a search visits every character of every row.
+const ASCII: [u64; 128] = {
+    let mut table = [0; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = bit_of_folded((b as u8).to_ascii_lowercase() as char);
+        b += 1;
+    }
+    table
+};
+
 /// nucleo's view of a character with case and accents ignored, applied twice so that
 /// folding an already folded or lowercased character changes nothing.
 fn fold(c: char) -> char {
-    if c.is_ascii() {
-        return c.to_ascii_lowercase();
-    }
     let once = to_lower_case(normalize(c));
     to_lower_case(normalize(once))
 }
@@ -57,6 +73,8 @@ mod tests {
         assert_eq!(bit('Ö'), bit('o'));
         assert_ne!(bit('a'), bit('b'));
         assert_ne!(bit('1'), bit('l'));
+        assert_eq!(bit('Z'), bit('z'));
+        assert_eq!(bit('@'), bit_of_folded('@'));
     }
 
     #[test]

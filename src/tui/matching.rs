@@ -153,24 +153,46 @@ pub fn search<R: Item + Sync>(input: &Input<R>, stop: &Stop<'_>) -> Option<Match
                 }
             };
             let text = input.text.as_str();
-            let score = |i: usize, fuzzy: &mut Fuzzy| {
-                if !letter_mask::may_match(masks.get(i).copied().unwrap_or(u64::MAX), needs) {
-                    return None;
+            // Rows are scored in the order they are stored, not in sort order: the
+            // accounts behind them lie in memory in that order, and a million random
+            // visits cost more than the matching itself. The answer is then put in
+            // sort order (or the order of the rows narrowed).
+            let wanted: Option<Vec<bool>> = input.base.as_ref().map(|base| {
+                let mut w = vec![false; rows.len()];
+                for &(i, _) in base.iter() {
+                    if let Some(x) = w.get_mut(i) {
+                        *x = true;
+                    }
                 }
-                fuzzy.score_loosely(|f| rows[i].search(f)).map(|s| (i, s))
+                w
+            });
+            let scores = in_parallel_range(rows.len(), stop, &|range| {
+                let mut fuzzy = Fuzzy::new(text);
+                range
+                    .map(|i| {
+                        let asked = wanted.as_ref().is_none_or(|w| w[i]);
+                        let may = masks
+                            .get(i)
+                            .is_none_or(|&m| letter_mask::may_match(m, needs));
+                        if asked && may {
+                            fuzzy.score_loosely(|f| rows[i].search(f))
+                        } else {
+                            None
+                        }
+                    })
+                    .collect()
+            })?;
+            let found: Vec<(usize, Option<u32>)> = match &input.base {
+                Some(base) => base
+                    .iter()
+                    .filter_map(|&(i, _)| Some((i, (*scores.get(i)?)?)))
+                    .collect(),
+                None => input
+                    .order
+                    .iter()
+                    .filter_map(|&i| Some((i, (*scores.get(i)?)?)))
+                    .collect(),
             };
-            let found = match &input.base {
-                Some(base) => in_parallel(base, stop, &|part: &[(usize, Option<u32>)]| {
-                    let mut fuzzy = Fuzzy::new(text);
-                    part.iter()
-                        .filter_map(|&(i, _)| score(i, &mut fuzzy))
-                        .collect()
-                }),
-                None => in_parallel(&input.order, stop, &|part: &[usize]| {
-                    let mut fuzzy = Fuzzy::new(text);
-                    part.iter().filter_map(|&i| score(i, &mut fuzzy)).collect()
-                }),
-            }?;
             Arc::new(found)
         }
     };
@@ -248,28 +270,49 @@ fn in_parallel<T: Sync, U: Send>(
     stop: &Stop<'_>,
     f: &(dyn Fn(&[T]) -> Vec<U> + Sync),
 ) -> Option<Vec<U>> {
+    in_parallel_range(items.len(), stop, &|range| f(&items[range]))
+}
+
+/// `in_parallel` over the indices `0..n`.
+fn in_parallel_range<U: Send>(
+    n: usize,
+    stop: &Stop<'_>,
+    f: &(dyn Fn(std::ops::Range<usize>) -> Vec<U> + Sync),
+) -> Option<Vec<U>> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 8);
-    let per = items.len().div_ceil(threads).max(1);
-    let run = |part: &[T]| -> Option<Vec<U>> {
+    let per = n.div_ceil(threads).max(1);
+    let run = |part: std::ops::Range<usize>| -> Option<Vec<U>> {
         let mut out = Vec::new();
-        for chunk in part.chunks(CHUNK) {
+        let mut at = part.start;
+        while at < part.end {
             if stop() {
                 return None;
             }
-            out.extend(f(chunk));
+            let end = (at + CHUNK).min(part.end);
+            out.extend(f(at..end));
+            at = end;
         }
         Some(out)
     };
-    let parts: Vec<&[T]> = items.chunks(per).collect();
+    let parts: Vec<std::ops::Range<usize>> = (0..n)
+        .step_by(per)
+        .map(|start| start..(start + per).min(n))
+        .collect();
     let results: Vec<Option<Vec<U>>> = match parts.split_first() {
         None => vec![],
-        Some((first, [])) => vec![run(first)],
+        Some((first, [])) => vec![run(first.clone())],
         Some((first, rest)) => std::thread::scope(|s| {
-            let handles: Vec<_> = rest.iter().map(|p| s.spawn(|| run(p))).collect();
-            let mut all = vec![run(first)];
+            let handles: Vec<_> = rest
+                .iter()
+                .map(|p| {
+                    let p = p.clone();
+                    s.spawn(|| run(p))
+                })
+                .collect();
+            let mut all = vec![run(first.clone())];
             for h in handles {
                 // A panicking chunk would be a bug in the matcher: no answer, rather
                 // than a console brought down.
