@@ -282,7 +282,12 @@ impl<R: Item> List<R> {
         }
         self.matches.invalidate();
         let text = self.filter.clone();
-        self.matches.retain(|(t, _)| text.starts_with(t.as_str()));
+        // Matches of texts no longer typed are freed by the job, not here: a million
+        // entries take a while to give back, and this is the keystroke's own time.
+        let (kept, retired) = std::mem::take(&mut self.matches.entries)
+            .into_iter()
+            .partition(|(t, _)| text.starts_with(t.as_str()));
+        self.matches.entries = kept;
         let exact = self
             .matches
             .last()
@@ -313,6 +318,7 @@ impl<R: Item> List<R> {
             masks: self.masks.clone(),
             keep: Box::new(keep),
             prepare,
+            retired: retired.into_iter().map(|(_, h)| h).collect(),
         };
         Some(MatchJob::new(generation, cancel, input))
     }

@@ -105,6 +105,8 @@ pub struct Input<R: Item> {
     /// Make the letter masks even if this text does not need them (the filter was
     /// just opened: the first letter typed will).
     pub prepare: bool,
+    /// Cached matches the list let go of, freed with the job off the UI thread.
+    pub retired: Vec<Hits>,
 }
 
 impl MatchJob {
@@ -402,6 +404,7 @@ mod tests {
             masks: Masks::default(),
             keep: Box::new(|r: &Row| r.0 % 5 != 3),
             prepare: false,
+            retired: vec![],
         }
     }
 
