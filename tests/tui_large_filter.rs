@@ -161,6 +161,24 @@ fn a_keystroke_in_a_large_list_matches_off_the_ui_thread() {
     app::update(&mut app, answer(&fx));
     assert_eq!(app.users.selected().map(|r| r.account.id), record);
     assert_eq!(shown(&app), synchronous(&app, ""));
+
+    // Esc outside the filter clears an accepted filter the same way.
+    for c in ['/', 'g', 'a', '\n'] {
+        let code = if c == '\n' {
+            KeyCode::Enter
+        } else {
+            KeyCode::Char(c)
+        };
+        let fx = app::update(&mut app, key(code));
+        if !fx.is_empty() {
+            app::update(&mut app, answer(&fx));
+        }
+    }
+    assert_eq!(shown(&app), synchronous(&app, "ga"));
+    let fx = app::update(&mut app, key(KeyCode::Esc));
+    assert!(app.users.matching());
+    app::update(&mut app, answer(&fx));
+    assert_eq!(shown(&app), synchronous(&app, ""));
 }
 
 #[test]

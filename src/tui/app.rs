@@ -1354,10 +1354,19 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::MarkAll => app.current().toggle_mark_all(),
         Action::Back => {
             let l = app.current();
-            let had = l.marks() > 0 || !l.filter_text().is_empty();
+            let filtered = !l.filter_text().is_empty();
+            let had = l.marks() > 0 || filtered;
             l.clear_marks();
             l.filter_text().clear();
-            app.refilter_current();
+            if filtered {
+                // A large list is matched off the UI thread (small ones at once).
+                let fx = app.filter_changed(false);
+                if !fx.is_empty() {
+                    return fx;
+                }
+            } else {
+                app.refilter_current();
+            }
             if !had {
                 moved = false;
             }
