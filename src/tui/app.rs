@@ -59,6 +59,12 @@ pub enum Msg {
     Resolved(Result<Principal, LoadError>),
     /// The sign-in screen's attempt answered: the session's principal, or why not.
     SignedIn(Result<Principal, String>),
+    /// A large list's filter match (`Effect::Match`) answered.
+    Matched {
+        tab: Area,
+        generation: u64,
+        answer: Box<super::matching::MatchAnswer>,
+    },
 }
 
 /// A command and the row it is about, for per-row results.
@@ -132,6 +138,13 @@ pub enum Effect {
         password: super::sign_in::Password,
         /// Keep the session as this context of the config file.
         keep: Option<String>,
+    },
+    /// Match a large list's filter text off the UI thread (`matching`); answered by
+    /// `Msg::Matched` unless a newer filter change cancelled it.
+    Match {
+        tab: Area,
+        generation: u64,
+        job: super::matching::MatchJob,
     },
 }
 
@@ -922,6 +935,7 @@ pub(super) trait AnyList {
     fn reverse(&mut self);
     fn scroll(&mut self, h: usize);
     fn refilter_plain(&mut self);
+    fn keep_cursor(&mut self);
 }
 
 impl<R: super::list::Item> AnyList for List<R> {
@@ -961,6 +975,9 @@ impl<R: super::list::Item> AnyList for List<R> {
     }
     fn refilter_plain(&mut self) {
         self.refilter(|_| true)
+    }
+    fn keep_cursor(&mut self) {
+        List::keep_cursor(self)
     }
 }
 
@@ -1165,6 +1182,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         },
         Msg::SignedIn(result) => super::sign_in::signed_in(app, result, &mut fx),
+        Msg::Matched {
+            tab,
+            generation,
+            answer,
+        } => app.matched(tab, generation, *answer),
         Msg::Resolved(result) => match result {
             Ok(who) => {
                 app.who = who;
@@ -1214,15 +1236,17 @@ fn on_filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Esc => {
             app.filtering = None;
             app.current().filter_text().clear();
-            app.refilter_current();
+            return app.filter_changed(false);
         }
         KeyCode::Enter => app.filtering = None,
         KeyCode::Down => {
+            app.current().keep_cursor();
             app.current().move_by(1);
             let h = app.list_height();
             app.current().scroll(h);
         }
         KeyCode::Up => {
+            app.current().keep_cursor();
             app.current().move_by(-1);
             let h = app.list_height();
             app.current().scroll(h);
@@ -1234,11 +1258,8 @@ fn on_filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             if input.handle_event(&TermEvent::Key(key)).is_some() {
                 let text = input.value().to_string();
                 *app.current().filter_text() = text;
-                app.refilter_current();
                 // As in fzf: while typing, the cursor sits on the best match.
-                app.current().top();
-                let h = app.list_height();
-                app.current().scroll(h);
+                return app.filter_changed(true);
             }
         }
     }
@@ -1320,6 +1341,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Filter => {
             let text = app.current().filter_text().clone();
             app.filtering = Some(Input::new(text));
+            return app.filter_opened();
         }
         Action::Sort => {
             app.current().cycle_sort();
@@ -1336,10 +1358,19 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::MarkAll => app.current().toggle_mark_all(),
         Action::Back => {
             let l = app.current();
-            let had = l.marks() > 0 || !l.filter_text().is_empty();
+            let filtered = !l.filter_text().is_empty();
+            let had = l.marks() > 0 || filtered;
             l.clear_marks();
             l.filter_text().clear();
-            app.refilter_current();
+            if filtered {
+                // A large list is matched off the UI thread (small ones at once).
+                let fx = app.filter_changed(false);
+                if !fx.is_empty() {
+                    return fx;
+                }
+            } else {
+                app.refilter_current();
+            }
             if !had {
                 moved = false;
             }

@@ -259,6 +259,15 @@ pub fn perform(
                 Err(e) => Err(LoadError::from(e)),
             }))
         }
+        Effect::Match {
+            tab,
+            generation,
+            job,
+        } => job.run(cancel).map(|answer| Msg::Matched {
+            tab: *tab,
+            generation: *generation,
+            answer: Box::new(answer),
+        }),
         Effect::Cancel { .. }
         | Effect::Quit
         | Effect::CreateStore { .. }

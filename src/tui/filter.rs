@@ -25,18 +25,35 @@ pub struct Fuzzy {
     /// Per word of the pattern: the best score so far (positive words) or whether a
     /// field matched (negated words), while one row's fields are visited.
     best: Vec<Option<u16>>,
+    /// Per word of the pattern: whether some field holds its letters in order at all
+    /// (the tight-match rule aside), while one row's fields are visited.
+    seen: Vec<bool>,
+    /// Per word of the pattern: the letters (`letter_mask`) a field must hold for the
+    /// word to match in it; a field lacking them is not handed to nucleo.
+    needs: Vec<u64>,
 }
 
 impl Fuzzy {
     /// A filter for `text`; an empty or blank pattern lets everything through.
     pub fn new(text: &str) -> Self {
         let pattern = Pattern::parse(text, CaseMatching::Smart, Normalization::Smart);
+        let needs = pattern
+            .atoms
+            .iter()
+            .map(|a| {
+                a.needle_text()
+                    .chars()
+                    .fold(0, |m, c| m | super::letter_mask::bit(c))
+            })
+            .collect();
         Fuzzy {
+            needs,
             pattern: (!pattern.atoms.is_empty()).then_some(pattern),
             matcher: Matcher::new(Config::DEFAULT),
             buf: Vec::new(),
             indices: Vec::new(),
             best: Vec::new(),
+            seen: Vec::new(),
         }
     }
 
@@ -47,25 +64,56 @@ impl Fuzzy {
     /// Scores a row whose searchable fields `fields` hands to its visitor, one by one.
     /// `None`: the row does not match. With no pattern every row scores 0.
     pub fn score(&mut self, fields: impl FnOnce(&mut dyn FnMut(&str))) -> Option<u32> {
+        self.score_loosely(fields).flatten()
+    }
+
+    /// `score`, and for a row that does not match, whether it would have without the
+    /// tight-match rule: `None` when not even then, `Some(None)` when only then.
+    ///
+    /// Typing one more letter can turn a row the tight rule turned away into a match
+    /// (`luc` does not take "lukasz.garcia", its c plucked from inside a word; `luci`
+    /// does, as "lu" and "ci"), but never one that fails the loose test: the rows that
+    /// pass it are what a longer text may be searched in (`List::matches`).
+    pub fn score_loosely(
+        &mut self,
+        fields: impl FnOnce(&mut dyn FnMut(&str)),
+    ) -> Option<Option<u32>> {
         let Fuzzy {
             pattern,
             matcher,
             buf,
             indices,
             best,
+            seen,
+            needs,
         } = self;
         let Some(pattern) = pattern.as_ref() else {
-            return Some(0);
+            return Some(Some(0));
         };
         best.clear();
         best.resize(pattern.atoms.len(), None);
+        seen.clear();
+        seen.resize(pattern.atoms.len(), false);
         let mut vetoed = false;
         fields(&mut |text: &str| {
             if vetoed {
                 return;
             }
+            // A word whose letters the field lacks cannot match in it: skip nucleo, and
+            // the field's UTF-32 copy when no word can.
+            let holds = super::letter_mask::of_row(|f| f(text));
+            if needs
+                .iter()
+                .all(|&n| !super::letter_mask::may_match(holds, n))
+            {
+                return;
+            }
             let hay = Utf32Str::new(text, buf);
-            for (atom, best) in pattern.atoms.iter().zip(best.iter_mut()) {
+            let words = pattern.atoms.iter().zip(needs.iter());
+            for (((atom, &need), best), seen) in words.zip(best.iter_mut()).zip(seen.iter_mut()) {
+                if !super::letter_mask::may_match(holds, need) {
+                    continue;
+                }
                 if atom.negative {
                     // A negated word rules the row out if any field holds it.
                     if atom.score(hay, matcher).is_none() {
@@ -77,6 +125,7 @@ impl Fuzzy {
                 let Some(score) = atom.indices(hay, matcher, indices) else {
                     continue;
                 };
+                *seen = true;
                 let single = atom.needle_text().len() <= 1;
                 if atom.kind == AtomKind::Fuzzy && !single && !tight(hay, indices) {
                     continue;
@@ -89,14 +138,35 @@ impl Fuzzy {
         if vetoed {
             return None;
         }
+        let positive = || pattern.atoms.iter().zip(best.iter().zip(seen.iter()));
+        if positive().any(|(atom, (_, seen))| !atom.negative && !seen) {
+            return None;
+        }
         let mut total = 0u32;
-        for (atom, best) in pattern.atoms.iter().zip(best.iter()) {
+        for (atom, (best, _)) in positive() {
             if atom.negative {
                 continue;
             }
-            total += u32::from((*best)?);
+            let Some(score) = best else {
+                return Some(None);
+            };
+            total += u32::from(*score);
         }
-        Some(total)
+        Some(Some(total))
+    }
+
+    /// The letters (see `letter_mask`) a row must hold for this pattern to match it:
+    /// those of every word that is not negated. 0 for an empty pattern.
+    pub fn needs(&self) -> u64 {
+        let Some(pattern) = &self.pattern else {
+            return 0;
+        };
+        pattern
+            .atoms
+            .iter()
+            .zip(&self.needs)
+            .filter(|(a, _)| !a.negative)
+            .fold(0, |mask, (_, n)| mask | n)
     }
 
     /// Whether one piece of text matches.

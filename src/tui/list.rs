@@ -5,8 +5,11 @@
 //! at 100,000.
 
 use super::filter::Fuzzy;
+use super::matching::{self, Hits, Masks, MatchAnswer, MatchJob};
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 /// The first 16 bytes of a row's sort key, packed so one integer comparison orders
 /// most pairs of rows. The key's bytes must order as `Item::compare` does (lowercase
@@ -122,7 +125,8 @@ pub trait Item {
 
 #[derive(Debug)]
 pub struct List<R: Item> {
-    rows: Vec<R>,
+    /// Shared with a running match job (`matching`), never copied.
+    rows: Arc<Vec<R>>,
     /// Indices into `rows` in sort order.
     order: Vec<usize>,
     /// Indices into `rows` that pass the filters, in sort order.
@@ -134,16 +138,79 @@ pub struct List<R: Item> {
     pub sort: usize,
     pub descending: bool,
     /// The fuzzy matches of recent filter texts, each a prefix of the next (rows in
-    /// sort order, with scores, before the tab's own predicate). Typing one more
+    /// sort order, with scores, before the tab's own predicate; with the rows only the
+    /// tight-match rule turned away, see `Fuzzy::score_loosely`). Typing one more
     /// letter searches only the previous matches, and backspace finds its answer here,
     /// so a keystroke in a list of a million does not rescan the million.
-    matches: Vec<(String, Vec<(usize, u32)>)>,
+    matches: MatchCache,
+    /// The letter masks of `rows` (`letter_mask`), made by the first match job.
+    masks: Masks,
+}
+
+/// The cache of recent matches (see `List::matches`), and what a match running off
+/// the UI thread needs: which answer is awaited, and the sort order to share with it.
+/// Emptied whenever the rows or their order change, which also turns away the answer
+/// of a job started before.
+#[derive(Debug, Default)]
+struct MatchCache {
+    entries: Vec<(String, Hits)>,
+    /// `order` as shared with jobs, copied once per sort order.
+    order: Option<Arc<Vec<usize>>>,
+    /// Counts filter changes and row changes: an answer is taken only when it carries
+    /// the generation of the match in flight.
+    generation: u64,
+    pending: Option<Pending>,
+}
+
+/// The match in flight.
+#[derive(Debug)]
+struct Pending {
+    generation: u64,
+    cancel: Arc<AtomicBool>,
+    /// Put the cursor on the best match when the answer comes (typing, as in fzf),
+    /// unless the cursor was moved meanwhile.
+    to_top: bool,
+}
+
+impl MatchCache {
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.order = None;
+        self.invalidate();
+    }
+
+    /// Turns away the answer of the match in flight and stops it.
+    fn invalidate(&mut self) {
+        self.generation += 1;
+        if let Some(p) = self.pending.take() {
+            p.cancel.store(true, AtomicOrdering::Relaxed);
+        }
+    }
+
+    fn shared_order(&mut self, order: &[usize]) -> Arc<Vec<usize>> {
+        self.order
+            .get_or_insert_with(|| Arc::new(order.to_vec()))
+            .clone()
+    }
+}
+
+impl std::ops::Deref for MatchCache {
+    type Target = Vec<(String, Hits)>;
+    fn deref(&self) -> &Self::Target {
+        &self.entries
+    }
+}
+
+impl std::ops::DerefMut for MatchCache {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.entries
+    }
 }
 
 impl<R: Item> Default for List<R> {
     fn default() -> Self {
         List {
-            rows: Vec::new(),
+            rows: Arc::new(Vec::new()),
             order: Vec::new(),
             view: Vec::new(),
             cursor: 0,
@@ -152,7 +219,8 @@ impl<R: Item> Default for List<R> {
             filter: String::new(),
             sort: 0,
             descending: false,
-            matches: Vec::new(),
+            matches: MatchCache::default(),
+            masks: Masks::default(),
         }
     }
 }
@@ -162,7 +230,8 @@ impl<R: Item> List<R> {
     /// is still there and dropping marks of records that are gone.
     pub fn set_rows(&mut self, rows: Vec<R>, keep: impl Fn(&R) -> bool) {
         let selected = self.selected().map(Item::key);
-        self.rows = rows;
+        self.rows = Arc::new(rows);
+        self.masks = Masks::default();
         self.matches.clear();
         // Only when something is marked: a set of every key costs a million inserts
         // on each load of a large organisation, for nothing when no row is marked.
@@ -246,6 +315,8 @@ impl<R: Item> List<R> {
     }
 
     fn refilter_keeping(&mut self, selected: Option<R::Key>, keep: impl Fn(&R) -> bool) {
+        // This answers for the current text at once: a match in flight is moot.
+        self.matches.invalidate();
         let fuzzy = Fuzzy::new(&self.filter);
         if fuzzy.is_empty() {
             // No pattern: the sort order is the view (no scores, no cached matches of a
@@ -270,7 +341,7 @@ impl<R: Item> List<R> {
             .unwrap_or(&[]);
         let mut scored: Vec<(usize, u32)> = matched
             .iter()
-            .copied()
+            .filter_map(|&(i, s)| Some((i, s?)))
             .filter(|&(i, _)| keep(&rows[i]))
             .collect();
         if R::RANKED && !Fuzzy::new(&self.filter).is_empty() {
@@ -301,19 +372,151 @@ impl<R: Item> List<R> {
             return;
         }
         let rows = &self.rows;
-        let hits: Vec<(usize, u32)> =
+        let hits: Vec<(usize, Option<u32>)> =
             match self.matches.iter().rev().find(|(t, _)| narrows(t, &text)) {
                 Some((_, before)) => before
                     .iter()
-                    .filter_map(|&(i, _)| fuzzy.score(|f| rows[i].search(f)).map(|s| (i, s)))
+                    .filter_map(|&(i, _)| {
+                        fuzzy.score_loosely(|f| rows[i].search(f)).map(|s| (i, s))
+                    })
                     .collect(),
                 None => self
                     .order
                     .iter()
-                    .filter_map(|&i| fuzzy.score(|f| rows[i].search(f)).map(|s| (i, s)))
+                    .filter_map(|&i| fuzzy.score_loosely(|f| rows[i].search(f)).map(|s| (i, s)))
                     .collect(),
             };
-        self.matches.push((text, hits));
+        self.matches.push((text, Arc::new(hits)));
+    }
+
+    /// For a list of `matching::ASYNC_ROWS` rows or more: starts matching the current
+    /// filter text off the UI thread instead of refiltering now. The list keeps its
+    /// view (marked as `matching`) until `accept_match` takes the job's answer. `None`
+    /// for a smaller list: refilter it now, as before.
+    pub fn start_match(
+        &mut self,
+        keep: impl Fn(&R) -> bool + Send + Sync + 'static,
+        to_top: bool,
+    ) -> Option<MatchJob>
+    where
+        R: Send + Sync + 'static,
+    {
+        self.start_job(keep, to_top, false)
+    }
+
+    /// The filter is opened (`/`) on a large list not yet searched: a job for the
+    /// current text that also makes what the first letter's search needs (the letter
+    /// masks, the shared sort order), while the user reaches for the first letter.
+    /// `None` when there is nothing to prepare.
+    pub fn prepare_match(
+        &mut self,
+        keep: impl Fn(&R) -> bool + Send + Sync + 'static,
+    ) -> Option<MatchJob>
+    where
+        R: Send + Sync + 'static,
+    {
+        if self.masks.get().is_some() && self.matches.order.is_some() {
+            return None;
+        }
+        self.start_job(keep, false, true)
+    }
+
+    fn start_job(
+        &mut self,
+        keep: impl Fn(&R) -> bool + Send + Sync + 'static,
+        to_top: bool,
+        prepare: bool,
+    ) -> Option<MatchJob>
+    where
+        R: Send + Sync + 'static,
+    {
+        if self.rows.len() < matching::ASYNC_ROWS {
+            return None;
+        }
+        self.matches.invalidate();
+        let text = self.filter.clone();
+        // Matches of texts no longer typed are freed by the job, not here: a million
+        // entries take a while to give back, and this is the keystroke's own time.
+        let (kept, retired) = std::mem::take(&mut self.matches.entries)
+            .into_iter()
+            .partition(|(t, _)| text.starts_with(t.as_str()));
+        self.matches.entries = kept;
+        let exact = self
+            .matches
+            .last()
+            .filter(|(t, _)| *t == text)
+            .map(|(_, h)| h.clone());
+        let base = match exact {
+            Some(_) => None,
+            None => self
+                .matches
+                .iter()
+                .rev()
+                .find(|(t, _)| narrows(t, &text))
+                .map(|(_, h)| h.clone()),
+        };
+        let cancel = Arc::new(AtomicBool::new(false));
+        let generation = self.matches.generation;
+        self.matches.pending = Some(Pending {
+            generation,
+            cancel: cancel.clone(),
+            to_top,
+        });
+        let input = matching::Input {
+            rows: self.rows.clone(),
+            order: self.matches.shared_order(&self.order),
+            text,
+            exact,
+            base,
+            masks: self.masks.clone(),
+            keep: Box::new(keep),
+            prepare,
+            retired: retired.into_iter().map(|(_, h)| h).collect(),
+        };
+        Some(MatchJob::new(generation, cancel, input))
+    }
+
+    /// Takes a match job's answer if it is the one awaited (`generation`, for the
+    /// current text and rows); a stale answer changes nothing. The cursor goes to the
+    /// best match after typing, else stays on its record when that is still shown.
+    pub fn accept_match(&mut self, generation: u64, answer: MatchAnswer) -> bool {
+        let Some(p) = &self.matches.pending else {
+            return false;
+        };
+        if p.generation != generation || answer.text != self.filter {
+            return false;
+        }
+        let to_top = p.to_top;
+        self.matches.pending = None;
+        if let Some(hits) = answer.hits {
+            let text = answer.text;
+            self.matches
+                .retain(|(t, _)| text.starts_with(t.as_str()) && *t != text);
+            self.matches.push((text, hits));
+        }
+        let selected = self.selected().map(Item::key);
+        self.view = answer.view;
+        match selected.filter(|_| !to_top) {
+            _ if to_top => self.cursor = 0,
+            Some(k) => match self.view.iter().position(|&i| self.rows[i].key() == k) {
+                Some(pos) => self.cursor = pos,
+                None => self.cursor = self.cursor.min(self.view.len().saturating_sub(1)),
+            },
+            None => self.cursor = self.cursor.min(self.view.len().saturating_sub(1)),
+        }
+        true
+    }
+
+    /// Whether a match is in flight: the rows shown are those of the text before.
+    pub fn matching(&self) -> bool {
+        self.matches.pending.is_some()
+    }
+
+    /// The cursor was moved while matching: keep it on its record when the answer comes.
+    pub fn keep_cursor(&mut self) {
+        if let Some(p) = self.matches.pending.as_mut() {
+            p.to_top = false;
+        }
     }
 
     /// Moves to the next sort column (`s`), keeping the selection.
@@ -344,7 +547,7 @@ impl<R: Item> List<R> {
     }
 
     pub fn all(&self) -> &[R] {
-        &self.rows
+        self.rows.as_slice()
     }
 
     /// How many rows pass the filters.
@@ -462,6 +665,12 @@ fn narrows(shorter: &str, longer: &str) -> bool {
         && longer.starts_with(shorter)
         && shorter.chars().all(plain)
         && longer[shorter.len()..].chars().all(plain)
+}
+
+/// `narrows`, for the matcher's tests.
+#[cfg(test)]
+pub(super) fn narrows_for_test(shorter: &str, longer: &str) -> bool {
+    narrows(shorter, longer)
 }
 
 #[cfg(test)]
@@ -621,5 +830,104 @@ mod tests {
             };
             assert_eq!(shown(&typed), shown(&fresh), "after typing {text:?}");
         }
+    }
+
+    /// One more letter can make a match of a row the shorter text's tight-match rule
+    /// turned away ("luc" plucks its c from inside "garcia", "luci" takes "ci"): the
+    /// narrowed search still finds it.
+    #[test]
+    fn a_longer_text_finds_what_the_tight_rule_kept_from_the_shorter() {
+        let mut l = List::default();
+        l.set_rows(
+            vec![Row(1, "lukasz.garcia@x.example"), Row(2, "lucia")],
+            |_| true,
+        );
+        for text in ["l", "lu", "luc"] {
+            l.filter = text.into();
+            l.refilter(|_| true);
+        }
+        assert_eq!(keys(&l), vec![2], "the c of garcia alone is not a match");
+        l.filter = "luci".into();
+        l.refilter(|_| true);
+        assert_eq!(keys(&l), vec![2, 1]);
+    }
+
+    /// A list large enough to be matched off the UI thread.
+    fn large() -> List<Row> {
+        const NAMES: [&str; 6] = ["alice", "alina", "bob", "carol", "lucía", "lucas"];
+        let mut l = List::default();
+        let rows = (0..matching::ASYNC_ROWS as u32)
+            .map(|i| Row(i, NAMES[i as usize % NAMES.len()]))
+            .collect();
+        l.set_rows(rows, |_| true);
+        l
+    }
+
+    fn keys(l: &List<Row>) -> Vec<u32> {
+        (0..l.len()).filter_map(|i| l.get(i)).map(|r| r.0).collect()
+    }
+
+    fn run(job: &MatchJob) -> MatchAnswer {
+        job.run(&AtomicBool::new(false)).expect("not cancelled")
+    }
+
+    #[test]
+    fn a_large_list_keeps_its_view_while_matching_and_drops_stale_answers() {
+        let mut l = large();
+        let before = keys(&l);
+        l.filter = "a".into();
+        let first = l
+            .start_match(|_| true, true)
+            .expect("matched off the UI thread");
+        assert!(l.matching());
+        assert_eq!(keys(&l), before, "the previous rows stay until the answer");
+        let stale = run(&first);
+        l.filter = "al".into();
+        let second = l.start_match(|_| true, true).expect("a job");
+        assert!(
+            first.run(&AtomicBool::new(false)).is_none(),
+            "a newer keystroke cancels the job before"
+        );
+        assert!(!l.accept_match(first.generation, stale));
+        assert!(l.matching());
+        assert_eq!(keys(&l), before);
+        assert!(l.accept_match(second.generation, run(&second)));
+        assert!(!l.matching());
+        let mut sync = large();
+        sync.filter = "al".into();
+        sync.refilter(|_| true);
+        assert_eq!(keys(&l), keys(&sync));
+        assert_eq!(l.cursor, 0);
+    }
+
+    #[test]
+    fn an_answer_keeps_a_moved_cursor_on_its_record() {
+        let mut l = large();
+        l.filter = "lu".into();
+        let job = l.start_match(|_| true, true).expect("a job");
+        l.accept_match(job.generation, run(&job));
+        l.move_by(3);
+        let record = l.selected().map(|r| r.0);
+        l.filter = "luc".into();
+        let job = l.start_match(|r| r.0 != 0, true).expect("a job");
+        l.keep_cursor();
+        assert!(l.accept_match(job.generation, run(&job)));
+        assert_eq!(l.selected().map(|r| r.0), record);
+        // The same text again comes from the cache, through the job all the same.
+        l.filter = "lu".into();
+        let job = l.start_match(|_| true, false).expect("a job");
+        assert!(l.accept_match(job.generation, run(&job)));
+        assert_eq!(l.selected().map(|r| r.0), record);
+    }
+
+    #[test]
+    fn new_rows_turn_away_the_answer_of_a_match_on_the_old_ones() {
+        let mut l = large();
+        l.filter = "bob".into();
+        let job = l.start_match(|_| true, true).expect("a job");
+        let answer = run(&job);
+        l.set_rows(vec![Row(1, "bob")], |_| true);
+        assert!(!l.accept_match(job.generation, answer));
+        assert_eq!(keys(&l), vec![1]);
     }
 }

@@ -24,6 +24,8 @@ enum Reply {
     Store(Arc<dyn Backend>, Msg),
     /// A task panicked: the console cannot trust its state any more.
     Fatal(String),
+    /// A task with nothing to say (a filter match overtaken by a newer keystroke).
+    Idle,
 }
 
 pub fn run(launch: Launch) -> color_eyre::Result<()> {
@@ -123,6 +125,25 @@ impl Runner {
                     match effects::sign_in(&server, &org, &email, &password.0, keep.as_deref()) {
                         Ok((backend, who)) => Reply::Store(backend, Msg::SignedIn(Ok(who))),
                         Err(e) => Reply::Msg(Msg::SignedIn(Err(e))),
+                    }
+                });
+            }
+            Effect::Match {
+                tab,
+                generation,
+                job,
+            } => {
+                // No store involved: the rows travel with the job. A cancelled job
+                // (overtaken by a newer keystroke) has nothing to say.
+                spawn_guarded(self.tx.clone(), move || {
+                    let never = AtomicBool::new(false);
+                    match job.run(&never) {
+                        Some(answer) => Reply::Msg(Msg::Matched {
+                            tab,
+                            generation,
+                            answer: Box::new(answer),
+                        }),
+                        None => Reply::Idle,
                     }
                 });
             }
@@ -227,6 +248,7 @@ async fn event_loop(
                     m
                 }
                 Some(Reply::Fatal(e)) => return Err(eyre!(e)),
+                Some(Reply::Idle) => continue,
                 None => return Ok(()),
             },
             _ = tick.tick() => Msg::Tick,

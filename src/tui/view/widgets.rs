@@ -96,7 +96,11 @@ pub fn list_table<R: Item>(
             theme.accent(),
         ));
     }
-    if list.ranked() {
+    if list.matching() {
+        // A large list is matched off the UI thread: these are still the rows of the
+        // text before.
+        bottom.push(Span::styled("matching… ", theme.accent()));
+    } else if list.ranked() {
         bottom.push(Span::styled("best match first ", theme.muted()));
     }
     if !list.marks.is_empty() {
