@@ -167,9 +167,9 @@ fn snapshot_format_a_damaged_snapshot_stops_the_store_opening() {
     let n = snap.len();
     snap[n - 10] ^= 1;
     fs::write(path.join("snapshot"), &snap).unwrap();
-    let e = FileStore::open(&path)
-        .err()
-        .expect("a damaged store opened");
+    let Err(e) = FileStore::open(&path) else {
+        panic!("a damaged store opened");
+    };
     let msg = e.to_string();
     assert!(
         msg.contains("damaged") && msg.contains(&path.display().to_string()),

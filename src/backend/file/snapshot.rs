@@ -141,43 +141,81 @@ fn decode_from(mut r: impl Read, path: &Path) -> Result<Snapshot, BackendError> 
 }
 
 fn body(r: &mut impl Read, version: u32) -> Result<(Directory, Option<Timestamp>), Trouble> {
-    let mut buf = Vec::new();
-    let mut pos = HEADER_LEN as u64;
-    if !next_frame(r, pos, frame::MAX_SNAPSHOT, &mut buf)? {
+    let start = HEADER_LEN as u64;
+    let mut json = Vec::new();
+    if !next_frame(r, start, frame::MAX_SNAPSHOT, &mut json)? {
         let why = Flaw::Short {
             have: 0,
             need: FRAME_OVERHEAD,
         };
-        return Err(Trouble::Damage(pos, why.to_string()));
+        return Err(Trouble::Damage(start, why.to_string()));
     }
+    let mut pos = start + (FRAME_OVERHEAD + json.len()) as u64;
+    let (parsed, accounts) = if version >= 2 {
+        // The JSON part (at a million accounts, 130 MiB of requests, resets and
+        // invitations) is parsed on its own thread while the accounts are read and
+        // decoded: neither needs the other until both are done.
+        std::thread::scope(|s| {
+            let parser = std::thread::Builder::new().spawn_scoped(s, || parse(&json));
+            let accounts = read_accounts(r, &mut pos, &mut Vec::new());
+            let parsed = match parser {
+                Ok(thread) => thread.join().unwrap_or_else(|_| {
+                    Err(Trouble::Damage(start, "the snapshot cannot be read".into()))
+                }),
+                Err(_) => parse(&json), // no thread to be had: parse it here
+            };
+            (parsed, Some(accounts))
+        })
+    } else {
+        (parse(&json), None)
+    };
+    drop(json);
     let In {
         last_event_at,
         accounts: count,
         directory: mut dir,
-    } = serde_json::from_slice(&buf).map_err(|e| {
-        Trouble::Damage(
-            pos,
-            format!("the snapshot passes its checksum but cannot be read ({e})"),
-        )
-    })?;
-    pos += (FRAME_OVERHEAD + buf.len()) as u64;
-    if version >= 2 {
-        if !dir.accounts.is_empty() {
-            return Err(Trouble::Damage(
-                HEADER_LEN as u64,
-                "accounts are in the directory instead of their own section".into(),
-            ));
+    } = parsed?;
+    match accounts {
+        Some(accounts) => {
+            let accounts = accounts?;
+            if !dir.accounts.is_empty() {
+                return Err(Trouble::Damage(
+                    start,
+                    "accounts are in the directory instead of their own section".into(),
+                ));
+            }
+            if accounts.len() as u64 != count {
+                return Err(Trouble::Damage(
+                    start,
+                    format!(
+                        "the snapshot holds {} accounts where it promises {count}",
+                        accounts.len()
+                    ),
+                ));
+            }
+            dir.accounts = accounts;
         }
-        buf = Vec::new(); // the JSON may have been large; chunks are small
-        dir.accounts = read_accounts(r, &mut pos, count, &mut buf)?;
-    } else if read_full(r, &mut [0u8; 1]).map_err(Trouble::Io)? != 0 {
-        return Err(Trouble::Damage(
-            pos,
-            "unexpected bytes after the snapshot".into(),
-        ));
+        None => {
+            if read_full(r, &mut [0u8; 1]).map_err(Trouble::Io)? != 0 {
+                return Err(Trouble::Damage(
+                    pos,
+                    "unexpected bytes after the snapshot".into(),
+                ));
+            }
+        }
     }
     dir.reindex();
     Ok((dir, last_event_at))
+}
+
+/// The first frame's JSON.
+fn parse(json: &[u8]) -> Result<In, Trouble> {
+    serde_json::from_slice(json).map_err(|e| {
+        Trouble::Damage(
+            HEADER_LEN as u64,
+            format!("the snapshot passes its checksum but cannot be read ({e})"),
+        )
+    })
 }
 
 /// A chunk read and checked, waiting to be decoded: its place among the chunks and
@@ -190,13 +228,12 @@ type Done = (usize, u64, Result<Vec<Arc<Account>>, String>);
 /// roster is measured on has two cores.
 const DECODERS: usize = 2;
 
-/// The accounts section: chunks to the end of the file, exactly `count` accounts in
-/// all, ids rising from chunk to chunk (so a chunk repeated, dropped or moved is
-/// damage even though each passes its checksum).
+/// The accounts section: chunks to the end of the file, ids rising from chunk to chunk
+/// (so a chunk repeated or moved is damage even though each passes its checksum; the
+/// caller checks the count against the JSON part, which catches a chunk dropped).
 fn read_accounts(
     r: &mut impl Read,
     pos: &mut u64,
-    count: u64,
     buf: &mut Vec<u8>,
 ) -> Result<BTreeMap<AccountId, Arc<Account>>, Trouble> {
     let mut chunks: Vec<Option<(u64, Vec<Arc<Account>>)>> = Vec::new();
@@ -275,15 +312,6 @@ fn read_accounts(
             last = Some(a.id);
             all.push((a.id, a));
         }
-    }
-    if all.len() as u64 != count {
-        return Err(Trouble::Damage(
-            HEADER_LEN as u64,
-            format!(
-                "the snapshot holds {} accounts where it promises {count}",
-                all.len()
-            ),
-        ));
     }
     // Already in order: building the map from a sorted list is one pass, without the
     // search per insert.

@@ -148,8 +148,8 @@ mod tests {
             email: format!("Ünïcode.{id}@例え.example"),
             first_name: "Zoë 🦀".into(),
             last_name: String::new(),
-            verified: id % 2 == 0,
-            enabled: id % 3 == 0,
+            verified: id.is_multiple_of(2),
+            enabled: id.is_multiple_of(3),
             approval: [Approval::Approved, Approval::Pending, Approval::Rejected][id as usize % 3],
             level: [Level::Member, Level::Admin, Level::Owner][id as usize % 3],
             roles: vec![
