@@ -218,10 +218,23 @@ fn parse(json: &[u8]) -> Result<In, Trouble> {
     })
 }
 
-/// A chunk read and checked, waiting to be decoded: its place among the chunks and
-/// where it starts in the file.
-type Job = (usize, u64, Vec<u8>);
-type Done = (usize, u64, Result<Vec<Arc<Account>>, String>);
+/// Chunks read and checked, waiting to be decoded: the batch's place among the
+/// batches, and each chunk with where it starts in the file.
+type Job = (usize, Vec<(u64, Vec<u8>)>);
+type Done = (usize, Vec<(u64, Result<Vec<Arc<Account>>, String>)>);
+
+/// Chunks are handed to the decoders in batches of about this many bytes: every
+/// hand-over can wait for a time slice on a busy machine, so there are few of them
+/// (about 20 at a million accounts) rather than one per chunk.
+const BATCH_BYTES: usize = 4 << 20;
+
+fn decode_batch((i, batch): Job) -> Done {
+    let decoded = batch
+        .into_iter()
+        .map(|(at, payload)| (at, accounts::decode_chunk(&payload)))
+        .collect();
+    (i, decoded)
+}
 
 /// Threads decoding chunks while this one reads the next ones: decoding (strings and
 /// accounts allocated, UTF-8 checked) is most of reading the section, and the machine
@@ -236,8 +249,8 @@ fn read_accounts(
     pos: &mut u64,
     buf: &mut Vec<u8>,
 ) -> Result<BTreeMap<AccountId, Arc<Account>>, Trouble> {
-    let mut chunks: Vec<Option<(u64, Vec<Arc<Account>>)>> = Vec::new();
-    let (jobs, queue) = mpsc::sync_channel::<Job>(2 * DECODERS);
+    let mut batches: Vec<Option<Vec<(u64, Vec<Arc<Account>>)>>> = Vec::new();
+    let (jobs, queue) = mpsc::sync_channel::<Job>(DECODERS);
     let queue = Mutex::new(queue);
     let (done, results) = mpsc::channel::<Done>();
     std::thread::scope(|s| -> Result<(), Trouble> {
@@ -247,11 +260,8 @@ fn read_accounts(
             let worker = move || {
                 loop {
                     let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
-                    let Ok((i, at, payload)) = job else { break };
-                    if done
-                        .send((i, at, accounts::decode_chunk(&payload)))
-                        .is_err()
-                    {
+                    let Ok(job) = job else { break };
+                    if done.send(decode_batch(job)).is_err() {
                         break;
                     }
                 }
@@ -262,30 +272,43 @@ fn read_accounts(
             }
         }
         drop(done);
-        let mut store = |(i, at, decoded): Done| -> Result<(), Trouble> {
-            let accounts = decoded.map_err(|why| {
-                Trouble::Damage(
-                    at,
-                    format!("the snapshot passes its checksum but cannot be read ({why})"),
-                )
-            })?;
-            if chunks.len() <= i {
-                chunks.resize_with(i + 1, || None);
+        let mut store = |(i, decoded): Done| -> Result<(), Trouble> {
+            let mut batch = Vec::with_capacity(decoded.len());
+            for (at, accounts) in decoded {
+                let accounts = accounts.map_err(|why| {
+                    Trouble::Damage(
+                        at,
+                        format!("the snapshot passes its checksum but cannot be read ({why})"),
+                    )
+                })?;
+                batch.push((at, accounts));
             }
-            chunks[i] = Some((at, accounts));
+            if batches.len() <= i {
+                batches.resize_with(i + 1, || None);
+            }
+            batches[i] = Some(batch);
             Ok(())
         };
         let mut i = 0;
-        loop {
-            let at = *pos;
-            if !next_frame(r, at, MAX_CHUNK_BYTES, buf)? {
+        let mut more = true;
+        while more {
+            let (mut batch, mut bytes) = (Vec::new(), 0);
+            while bytes < BATCH_BYTES {
+                let at = *pos;
+                if !next_frame(r, at, MAX_CHUNK_BYTES, buf)? {
+                    more = false;
+                    break;
+                }
+                *pos += (FRAME_OVERHEAD + buf.len()) as u64;
+                bytes += buf.len();
+                batch.push((at, std::mem::take(buf)));
+            }
+            if batch.is_empty() {
                 break;
             }
-            *pos += (FRAME_OVERHEAD + buf.len()) as u64;
-            let payload = std::mem::take(buf);
             if decoders == 0 {
-                store((i, at, accounts::decode_chunk(&payload)))?;
-            } else if jobs.send((i, at, payload)).is_err() {
+                store(decode_batch((i, batch)))?;
+            } else if jobs.send((i, batch)).is_err() {
                 break; // the decoders are gone; what they sent says why
             }
             while let Ok(d) = results.try_recv() {
@@ -301,7 +324,7 @@ fn read_accounts(
     })?;
     let mut all: Vec<(AccountId, Arc<Account>)> = Vec::new();
     let mut last: Option<AccountId> = None;
-    for (at, chunk) in chunks.into_iter().flatten() {
+    for (at, chunk) in batches.into_iter().flatten().flatten() {
         for a in chunk {
             if last.is_some_and(|l| l >= a.id) {
                 return Err(Trouble::Damage(
