@@ -222,6 +222,8 @@ fn parse(json: &[u8]) -> Result<In, Trouble> {
 /// batches, and each chunk with where it starts in the file.
 type Job = (usize, Vec<(u64, Vec<u8>)>);
 type Done = (usize, Vec<(u64, Result<Vec<Arc<Account>>, String>)>);
+/// A decoded chunk: where it starts in the file, its accounts.
+type Chunk = (u64, Vec<Arc<Account>>);
 
 /// Chunks are handed to the decoders in batches of about this many bytes: every
 /// hand-over can wait for a time slice on a busy machine, so there are few of them
@@ -249,7 +251,7 @@ fn read_accounts(
     pos: &mut u64,
     buf: &mut Vec<u8>,
 ) -> Result<BTreeMap<AccountId, Arc<Account>>, Trouble> {
-    let mut batches: Vec<Option<Vec<(u64, Vec<Arc<Account>>)>>> = Vec::new();
+    let mut batches: Vec<Option<Vec<Chunk>>> = Vec::new();
     let (jobs, queue) = mpsc::sync_channel::<Job>(DECODERS);
     let queue = Mutex::new(queue);
     let (done, results) = mpsc::channel::<Done>();
