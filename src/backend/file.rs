@@ -30,6 +30,7 @@ mod lock;
 mod log;
 mod recover;
 mod snapshot;
+mod snapshot_accounts;
 mod store;
 
 pub use bulk::BulkWriter;

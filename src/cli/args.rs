@@ -749,6 +749,8 @@ pub enum StoreCmd {
         #[arg(long, value_name = "PATH|URL")]
         to: String,
     },
+    /// Rewrite a local store's snapshot now (in the current format) and start a new log generation.
+    Compact,
 }
 
 // ----- mail -----

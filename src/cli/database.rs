@@ -47,7 +47,10 @@ pub fn migrate(global: &Global) -> Outcome {
 
 /// `roster store copy`.
 pub fn store(global: &Global, cmd: StoreCmd) -> Outcome {
-    let StoreCmd::Copy { from, to } = cmd;
+    let (from, to) = match cmd {
+        StoreCmd::Copy { from, to } => (from, to),
+        StoreCmd::Compact => return super::store_compact::compact(global),
+    };
     let (from, to) = (Place::parse(&from), Place::parse(&to));
     if global.dry_run {
         say(format!(

@@ -27,6 +27,7 @@ pub mod scale;
 mod serve;
 mod sign_out;
 mod store;
+mod store_compact;
 mod token;
 mod user;
 mod user_show;

@@ -39,7 +39,7 @@ pub struct Directory {
     pub seq: u64,
     /// (org, lowercased email) → account; rebuilt on load, never stored.
     #[serde(skip)]
-    by_email: HashMap<(OrgId, String), AccountId>,
+    by_email: super::email_index::EmailIndex,
     /// slug → org; rebuilt on load.
     #[serde(skip)]
     by_slug: HashMap<String, OrgId>,
@@ -75,11 +75,17 @@ impl Directory {
 
     /// Rebuilds the indexes after deserialising a snapshot.
     pub fn reindex(&mut self) {
-        self.by_email = self
-            .accounts
-            .values()
-            .map(|a| ((a.org, email_key(&a.email)), a.id))
-            .collect();
+        // One pass over the accounts for every index of them: at a million accounts
+        // each pass is a walk through hundreds of MiB.
+        self.by_email.clear();
+        self.by_email.reserve(self.accounts.len());
+        self.role_grantees.clear();
+        for a in self.accounts.values() {
+            self.by_email.insert(&self.accounts, a.org, &a.email, a.id);
+            for g in &a.roles {
+                self.role_grantees.entry(g.role).or_default().insert(a.id);
+            }
+        }
         self.by_slug = self.orgs.values().map(|o| (o.slug.clone(), o.id)).collect();
         self.requests_by_account.clear();
         for r in self.requests.values() {
@@ -89,12 +95,6 @@ impl Directory {
                 .push(r.id);
         }
         self.latest_reset = self.resets.values().map(|r| (r.account, r.id)).collect();
-        self.role_grantees.clear();
-        for a in self.accounts.values() {
-            for g in &a.roles {
-                self.role_grantees.entry(g.role).or_default().insert(a.id);
-            }
-        }
         if self.next_id == 0 {
             self.next_id = 1;
         }
@@ -108,9 +108,19 @@ impl Directory {
 
     pub fn account_by_email(&self, org: OrgId, email: &str) -> Option<&Account> {
         self.by_email
-            .get(&(org, email_key(email)))
-            .and_then(|id| self.accounts.get(id))
+            .get(&self.accounts, org, email)
+            .and_then(|id| self.accounts.get(&id))
             .map(|a| &**a)
+    }
+
+    /// Whether the email index is right about account `a` (see `EmailIndex::check`),
+    /// and how many entries it holds: for the invariant check.
+    pub fn email_index_check(&self, a: &Account) -> Result<(), Option<AccountId>> {
+        self.by_email.check(&self.accounts, a)
+    }
+
+    pub fn email_index_len(&self) -> usize {
+        self.by_email.len()
     }
 
     pub fn accounts_of(&self, org: OrgId) -> impl Iterator<Item = &Account> {
@@ -216,7 +226,7 @@ impl Directory {
             AccountCreated { account, .. } => {
                 self.bump(account.id.0);
                 self.by_email
-                    .insert((account.org, email_key(&account.email)), account.id);
+                    .insert(&self.accounts, account.org, &account.email, account.id);
                 for g in &account.roles {
                     self.role_grantees
                         .entry(g.role)
@@ -235,14 +245,14 @@ impl Directory {
                 let Some(a) = self.accounts.get(account) else {
                     return;
                 };
-                let (org, old) = (a.org, email_key(&a.email));
-                self.by_email.remove(&(org, old));
-                self.by_email.insert((org, email_key(email)), *account);
+                let org = a.org;
+                self.by_email.remove(org, &a.email, *account);
                 if let Some(a) = self.account_mut(*account) {
                     a.first_name = first_name.clone();
                     a.last_name = last_name.clone();
                     a.email = email.clone();
                 }
+                self.by_email.insert(&self.accounts, org, email, *account);
             }
             AccountVerified { account } => {
                 if let Some(a) = self.account_mut(*account) {
@@ -273,7 +283,7 @@ impl Directory {
             }
             AccountDeleted { account, .. } => {
                 if let Some(a) = self.accounts.remove(account) {
-                    self.by_email.remove(&(a.org, email_key(&a.email)));
+                    self.by_email.remove(a.org, &a.email, a.id);
                     for g in &a.roles {
                         if let Some(set) = self.role_grantees.get_mut(&g.role) {
                             set.remove(account);

@@ -3,19 +3,70 @@
 //! stores (after recovery or a copy) call it to prove that.
 
 use super::directory::Directory;
+use super::ids::OrgId;
 use super::model::*;
 use super::policy;
 use jiff::Timestamp;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Every broken invariant, in words; empty when the directory is sound.
 pub fn violations(dir: &Directory, now: Timestamp) -> Vec<String> {
     let mut out = vec![];
+    // One pass over the accounts for every organisation at once: a pass per
+    // organisation cost O(orgs × accounts) at load, and each account's email was
+    // lowercased into a set only to find the duplicates the email index finds anyway.
+    let mut owners: HashMap<OrgId, Vec<&Account>> = HashMap::new();
+    for a in dir.accounts.values().map(|a| &**a) {
+        let Some(org) = dir.orgs.get(&a.org) else {
+            out.push(format!(
+                "{} belongs to {}, which does not exist",
+                a.id, a.org
+            ));
+            continue;
+        };
+        if a.level == Level::Owner {
+            owners.entry(a.org).or_default().push(a);
+        }
+        // The index holds one account per (org, email key); another account under
+        // this one's key is a duplicate (the keys themselves are compared).
+        match dir.email_index_check(a) {
+            Ok(()) => {}
+            Err(Some(_)) => out.push(format!("{} appears twice in {}", a.email, org.slug)),
+            Err(None) => out.push(format!("email index is wrong for {}", a.email)),
+        }
+        if a.level >= Level::Admin && !a.verified {
+            out.push(format!(
+                "{} is {} but not verified",
+                a.email,
+                a.level.as_str()
+            ));
+        }
+        // Only an inactive account's permissions are in question; computing them
+        // for every active one made opening a large store check nothing at length.
+        if !a.active() && !policy::effective(dir, a, now).granted.is_empty() {
+            out.push(format!("{} is inactive yet holds permissions", a.email));
+        }
+        for g in &a.roles {
+            match dir.roles.get(&g.role) {
+                Some(r) if r.org == a.org && r.scope == Scope::Org => {}
+                _ => out.push(format!(
+                    "{} holds a role {} that is not an organisation role of its own",
+                    a.email, g.role
+                )),
+            }
+        }
+    }
+    // Every account holds its own entry (above); more entries than accounts means
+    // some point at accounts that are gone.
+    if dir.email_index_len() > dir.accounts.len() {
+        out.push(format!(
+            "email index holds {} entries for {} accounts",
+            dir.email_index_len(),
+            dir.accounts.len()
+        ));
+    }
     for org in dir.orgs.values() {
-        let owners: Vec<&Account> = dir
-            .accounts_of(org.id)
-            .filter(|a| a.level == Level::Owner)
-            .collect();
+        let owners = owners.remove(&org.id).unwrap_or_default();
         if owners.len() != 1 {
             out.push(format!("{} has {} owners", org.slug, owners.len()));
         }
@@ -25,36 +76,6 @@ pub fn violations(dir: &Directory, now: Timestamp) -> Vec<String> {
                     "owner {} of {} is not enabled, approved and verified",
                     o.email, org.slug
                 ));
-            }
-        }
-        let mut emails = HashSet::new();
-        for a in dir.accounts_of(org.id) {
-            if !emails.insert(a.email.to_lowercase()) {
-                out.push(format!("{} appears twice in {}", a.email, org.slug));
-            }
-            if a.level >= Level::Admin && !a.verified {
-                out.push(format!(
-                    "{} is {} but not verified",
-                    a.email,
-                    a.level.as_str()
-                ));
-            }
-            if dir.account_by_email(org.id, &a.email).map(|x| x.id) != Some(a.id) {
-                out.push(format!("email index is wrong for {}", a.email));
-            }
-            // Only an inactive account's permissions are in question; computing them
-            // for every active one made opening a large store check nothing at length.
-            if !a.active() && !policy::effective(dir, a, now).granted.is_empty() {
-                out.push(format!("{} is inactive yet holds permissions", a.email));
-            }
-            for g in &a.roles {
-                match dir.roles.get(&g.role) {
-                    Some(r) if r.org == a.org && r.scope == Scope::Org => {}
-                    _ => out.push(format!(
-                        "{} holds a role {} that is not an organisation role of its own",
-                        a.email, g.role
-                    )),
-                }
             }
         }
         // Role names are unique per organisation (ASCII case-insensitive, as `decide`
@@ -145,33 +166,30 @@ pub fn violations(dir: &Directory, now: Timestamp) -> Vec<String> {
     // Ids are named only when something is wrong: formatting each of a million up
     // front cost more than the check itself.
     use std::fmt::Display;
-    let owned = (dir
-        .accounts
-        .values()
-        .map(|a| (a.org, &a.id as &dyn Display)))
-    .chain(dir.roles.values().map(|r| (r.org, &r.id as &dyn Display)))
-    .chain(dir.groups.values().map(|g| (g.org, &g.id as &dyn Display)))
-    .chain(
-        dir.programs
-            .values()
-            .map(|p| (p.org, &p.id as &dyn Display)),
-    )
-    .chain(
-        dir.contracts
-            .values()
-            .map(|c| (c.org, &c.id as &dyn Display)),
-    )
-    .chain(
-        dir.invitations
-            .values()
-            .map(|i| (i.org, &i.id as &dyn Display)),
-    )
-    .chain(
-        dir.requests
-            .values()
-            .map(|r| (r.org, &r.id as &dyn Display)),
-    )
-    .chain(dir.resets.values().map(|r| (r.org, &r.id as &dyn Display)));
+    // (Accounts are checked in their own pass above.)
+    let owned = (dir.roles.values().map(|r| (r.org, &r.id as &dyn Display)))
+        .chain(dir.groups.values().map(|g| (g.org, &g.id as &dyn Display)))
+        .chain(
+            dir.programs
+                .values()
+                .map(|p| (p.org, &p.id as &dyn Display)),
+        )
+        .chain(
+            dir.contracts
+                .values()
+                .map(|c| (c.org, &c.id as &dyn Display)),
+        )
+        .chain(
+            dir.invitations
+                .values()
+                .map(|i| (i.org, &i.id as &dyn Display)),
+        )
+        .chain(
+            dir.requests
+                .values()
+                .map(|r| (r.org, &r.id as &dyn Display)),
+        )
+        .chain(dir.resets.values().map(|r| (r.org, &r.id as &dyn Display)));
     for (org, id) in owned {
         if !dir.orgs.contains_key(&org) {
             out.push(format!("{id} belongs to {org}, which does not exist"));

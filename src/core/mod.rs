@@ -4,6 +4,7 @@
 pub mod command;
 pub mod decide;
 pub mod directory;
+pub mod email_index;
 pub mod error;
 pub mod event;
 pub mod ids;

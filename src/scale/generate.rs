@@ -47,7 +47,7 @@ const STEP_SECS: i64 = 5;
 pub fn generate_store(path: &Path, spec: &Spec) -> Result<Generated, BackendError> {
     let mut writer = BulkWriter::create(path)?;
     let (dir, summary) = build(spec, &mut |events| writer.append(events))?;
-    writer.finish(&dir)?;
+    writer.finish(dir)?;
     Ok(summary)
 }
 

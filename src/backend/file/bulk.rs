@@ -96,7 +96,7 @@ impl BulkWriter {
 
     /// Syncs the history, writes the snapshot of `dir` and the empty current log.
     /// Until this returns the folder is not a store (no snapshot, no log).
-    pub fn finish(mut self, dir: &Directory) -> Result<(), BackendError> {
+    pub fn finish(mut self, dir: Directory) -> Result<(), BackendError> {
         self.close_segment()?;
         fsio::sync_dir(&self.paths.archive)?;
         let next = self.generation + 1;
@@ -108,7 +108,7 @@ impl BulkWriter {
                 store: self.store,
                 generation: next,
             },
-            dir,
+            &std::sync::RwLock::new(dir),
             self.last_at,
         )?;
         log::create(

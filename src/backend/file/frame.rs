@@ -57,9 +57,10 @@ pub fn frame_at(buf: &[u8], pos: usize) -> Result<(&[u8], usize), Flaw> {
     frame_at_most(buf, pos, MAX_PAYLOAD)
 }
 
-/// The largest snapshot a frame can hold (its length field is a u32). A snapshot is
-/// one record for the whole directory, far past a command's `MAX_PAYLOAD` at a
-/// million accounts (about 370 MiB), and it is read whole, so its own file bounds it.
+/// The largest snapshot frame (its length field is a u32). A format 1 snapshot is one
+/// record for the whole directory, far past a command's `MAX_PAYLOAD` at a million
+/// accounts (about 370 MiB); in format 2 the JSON part is still over 100 MiB there.
+/// Only as many bytes as the file holds are ever allocated for it.
 pub const MAX_SNAPSHOT: usize = u32::MAX as usize;
 
 /// `frame_at` for a record that may be up to `max` bytes.

@@ -302,7 +302,7 @@ impl FileStore {
                 store,
                 generation: next,
             },
-            &self.dir(),
+            &self.dir,
             cursor.last_at,
         )?;
         let archived = archive::store(&self.paths.log, &self.paths.archive, cursor.generation)?;
