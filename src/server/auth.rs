@@ -5,7 +5,6 @@
 
 use super::problem::{Problem, Reply};
 use super::state::AppState;
-use crate::backend;
 use crate::core::Principal;
 use crate::core::token;
 use crate::secret;
@@ -86,12 +85,7 @@ async fn authenticate(parts: &Parts, state: &AppState, secret: String) -> Reply<
     }
     let hashed = secret::hash(&secret);
     let outcome = state
-        .blocking(move |b| {
-            let now = b.now();
-            Ok(backend::query(b, |dir| {
-                token::authenticate(dir, &hashed, now)
-            })?)
-        })
+        .read_now(move |dir, now| Ok(token::authenticate(dir, &hashed, now)))
         .await?;
     outcome.map_err(|e| {
         state.bad_tokens().strike(ip);
