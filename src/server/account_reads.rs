@@ -113,6 +113,21 @@ fn words_match(a: &Account, text: &str, words: &[String], hay: &mut String) -> b
     if words.is_empty() {
         return true;
     }
+    // ASCII words (most searches) are found in the fields as they are, ignoring ASCII
+    // case: lowercasing leaves the ASCII letters where they were, and no other
+    // character lowercases to ASCII except these two (a test checks every char).
+    let fields = [&a.first_name, &a.last_name, &a.email];
+    if words.iter().all(|w| w.is_ascii())
+        && fields
+            .iter()
+            .all(|f| f.is_ascii() || !f.contains(LOWER_TO_ASCII))
+    {
+        return words.iter().all(|w| {
+            fields
+                .iter()
+                .any(|f| contains_ignoring_ascii_case(f.as_bytes(), w.as_bytes()))
+        });
+    }
     hay.clear();
     for (i, field) in [&a.first_name, &a.last_name, &a.email]
         .into_iter()
@@ -132,6 +147,18 @@ fn words_match(a: &Account, text: &str, words: &[String], hay: &mut String) -> b
         }
     }
     words.iter().all(|w| hay.contains(w.as_str()))
+}
+
+/// The non-ASCII characters whose lowercase has ASCII in it: the capital I with a dot
+/// (`i` and a combining dot) and the Kelvin sign (`k`).
+const LOWER_TO_ASCII: [char; 2] = ['\u{130}', '\u{212A}'];
+
+/// Whether `hay` contains `word` (lowercase ASCII), ignoring ASCII case.
+fn contains_ignoring_ascii_case(hay: &[u8], word: &[u8]) -> bool {
+    word.is_empty()
+        || hay
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
 }
 
 #[cfg(test)]
@@ -254,6 +281,15 @@ mod tests {
     }
 
     #[test]
+    fn only_two_characters_lowercase_to_ascii() {
+        let found: Vec<char> = (0..=u32::from(char::MAX))
+            .filter_map(char::from_u32)
+            .filter(|c| !c.is_ascii() && c.to_lowercase().any(|l| l.is_ascii()))
+            .collect();
+        assert_eq!(found, LOWER_TO_ASCII.to_vec());
+    }
+
+    #[test]
     fn words_match_as_text_matches_does() {
         let dir = generated(300);
         let mut hay = String::new();
@@ -261,7 +297,14 @@ mod tests {
         let Some(mut odd) = accounts.first().cloned() else {
             panic!("the generator made no accounts");
         };
-        for last in ["ΣΟΦΙΑ", "ΟΔΥΣΣΕΥΣ", "İstanbul", "Straße", "KELVIN\u{212A}"] {
+        for last in [
+            "ΣΟΦΙΑ",
+            "ΟΔΥΣΣΕΥΣ",
+            "İstanbul",
+            "Straße",
+            "KELVIN\u{212A}",
+            "GARCÍA",
+        ] {
             odd.last_name = last.into();
             accounts.push(odd.clone());
         }
