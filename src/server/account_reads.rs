@@ -155,10 +155,15 @@ const LOWER_TO_ASCII: [char; 2] = ['\u{130}', '\u{212A}'];
 
 /// Whether `hay` contains `word` (lowercase ASCII), ignoring ASCII case.
 fn contains_ignoring_ascii_case(hay: &[u8], word: &[u8]) -> bool {
-    word.is_empty()
-        || hay
-            .windows(word.len())
-            .any(|w| w.eq_ignore_ascii_case(word))
+    let Some((&first, rest)) = word.split_first() else {
+        return true;
+    };
+    // Most places fail on the first byte: test it alone before the rest.
+    let upper = first.to_ascii_uppercase();
+    hay.windows(word.len()).any(|w| {
+        w.split_first()
+            .is_some_and(|(&b, tail)| (b == first || b == upper) && tail.eq_ignore_ascii_case(rest))
+    })
 }
 
 #[cfg(test)]
