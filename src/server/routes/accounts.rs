@@ -5,19 +5,20 @@ use super::common::{self, AnyId, Empty, MaybeBody, Reason, created, find};
 use crate::core::precondition::Resource;
 use crate::core::query::{self, AccountQuery, AccountSort, StatusFilter};
 use crate::core::{
-    Account, Approval, Command, Event, GroupId, Level, Principal, ProgramId, RoleId,
+    Account, Approval, Command, Directory, Event, GroupId, Level, Principal, ProgramId, RoleId,
 };
 use crate::secret;
 use crate::server::account_reads;
 use crate::server::act::{self, Events, View, act, act_if, list, org_of, record, view};
 use crate::server::api::{Api, Cond, doc};
-use crate::server::auth::Caller;
+use crate::server::auth::{Caller, Presented};
 use crate::server::cursor::Cursor;
 use crate::server::extract::{self, Body, Params};
 use crate::server::problem::{Problem, Reply};
 use crate::server::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -410,28 +411,46 @@ async fn create(
 }
 
 /// Reads one account as the caller sees it.
-/// Only that record is redacted (`account_reads::one`), not the caller's whole view.
 async fn current(s: &AppState, who: Principal, slug: String, id: String) -> Reply<Response> {
+    s.read_now(move |dir, now| one_account(dir, &who, &slug, &id, now))
+        .await
+}
+
+/// Only that record is redacted (`account_reads::one`), not the caller's whole view.
+fn one_account(
+    dir: &Directory,
+    who: &Principal,
+    slug: &str,
+    id: &str,
+    now: Timestamp,
+) -> Reply<Response> {
+    let org = org_of(dir, who, slug)?.id;
+    let id = common::account(dir, org, id)?;
+    match account_reads::one(dir, who, org, id, now) {
+        Some(a) => Ok(record(a.version, &*a)),
+        // Hidden from the caller: as if it did not exist (`common::account`'s words).
+        None => Err(Problem::not_found(format!(
+            "no account {id} in this organisation"
+        ))),
+    }
+}
+
+/// The token is looked up in the same read as the account (see `auth::Presented`);
+/// a path axum cannot read is answered after the token, as with `Caller`.
+async fn show(
+    State(s): State<AppState>,
+    token: Presented,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Reply<Response> {
+    let state = s.clone();
     s.read_now(move |dir, now| {
-        let org = org_of(dir, &who, &slug)?.id;
-        let id = common::account(dir, org, &id)?;
-        match account_reads::one(dir, &who, org, id, now) {
-            Some(a) => Ok(record(a.version, &*a)),
-            // Hidden from the caller: as if it did not exist (`common::account`'s words).
-            None => Err(Problem::not_found(format!(
-                "no account {id} in this organisation"
-            ))),
+        let who = token.caller(&state, dir, now)?;
+        match path {
+            Ok(Path((slug, id))) => one_account(dir, &who, &slug, &id, now),
+            Err(rejected) => Ok(rejected.into_response()),
         }
     })
     .await
-}
-
-async fn show(
-    State(s): State<AppState>,
-    Caller(who): Caller,
-    Path((slug, id)): Path<(String, String)>,
-) -> Reply<Response> {
-    current(&s, who, slug, id).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
