@@ -9,14 +9,22 @@ use super::view_cache::FRESH_MS;
 use crate::core::{OrgId, Principal};
 use axum::body::Bytes;
 use jiff::Timestamp;
-use std::collections::VecDeque;
-use std::sync::{Mutex, PoisonError};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Answers kept at most.
 const KEPT: usize = 256;
 
 #[derive(Default)]
-pub struct PageCache(Mutex<VecDeque<Entry>>);
+pub struct PageCache {
+    kept: Mutex<VecDeque<Entry>>,
+    /// One lock per question being answered: when many ask the same thing at once
+    /// (after a write, or at start), one scans and the others take its answer.
+    busy: Mutex<HashMap<Question, Arc<Mutex<()>>>>,
+}
+
+/// Who asks what of which organisation (by slug, as asked).
+type Question = (Principal, String, String);
 
 struct Entry {
     seq: u64,
@@ -37,7 +45,7 @@ impl PageCache {
         query: &str,
         now: Timestamp,
     ) -> Option<Bytes> {
-        let kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         kept.iter()
             .find(|e| e.seq == seq && e.org == org && e.who == *who && e.query == query)
             .filter(|e| (0..FRESH_MS).contains(&(now.as_millisecond() - e.at.as_millisecond())))
@@ -54,7 +62,7 @@ impl PageCache {
         now: Timestamp,
         body: Bytes,
     ) {
-        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
         kept.retain(|e| e.seq >= seq);
         if kept.len() >= KEPT {
             kept.pop_front();
@@ -67,5 +75,32 @@ impl PageCache {
             at: now,
             body,
         });
+    }
+
+    /// Runs `f` while no other thread answers the same question, so that concurrent
+    /// misses of one query scan the organisation once: `f` looks in the cache again
+    /// first. Blocks; for the blocking pool only.
+    pub fn one_at_a_time<R>(
+        &self,
+        who: &Principal,
+        slug: &str,
+        query: &str,
+        f: impl FnOnce() -> R,
+    ) -> R {
+        let key: Question = (who.clone(), slug.to_string(), query.to_string());
+        let gate = {
+            let mut busy = self.busy.lock().unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(busy.entry(key.clone()).or_default())
+        };
+        let out = {
+            let _turn = gate.lock().unwrap_or_else(PoisonError::into_inner);
+            f()
+        };
+        let mut busy = self.busy.lock().unwrap_or_else(PoisonError::into_inner);
+        // Only the map and this thread hold it: nobody else waits for this question.
+        if Arc::strong_count(&gate) <= 2 {
+            busy.remove(&key);
+        }
+        out
     }
 }

@@ -327,33 +327,40 @@ async fn list_directly(
     }
     let cache = s.clone();
     s.blocking(move |b| {
-        let now = b.now();
-        crate::backend::query(b, |dir| {
-            let org = org_of(dir, &who, &slug)?.id;
-            let page =
-                account_reads::page(dir, &who, org, &q, now).ok_or_else(Problem::internal)?;
-            let seq = dir.seq;
-            let after = q.offset + page.items.len();
-            let next = (after < page.total).then(|| {
-                Cursor {
-                    offset: after,
-                    seq: start.map_or(seq, |c| c.seq),
+        let pages = cache.pages();
+        pages.one_at_a_time(&who, &slug, &key, || {
+            let now = b.now();
+            crate::backend::query(b, |dir| {
+                let org = org_of(dir, &who, &slug)?.id;
+                // Another request may have answered it while this one waited its turn.
+                if let Some(body) = pages.get(dir.seq, &who, org, &key, now) {
+                    return Ok(json_list(dir.seq, body));
                 }
-                .encode()
-            });
-            let out = PageOut {
-                items: &page.items,
-                total: page.total,
-                next,
-                seq,
-            };
-            let body = Bytes::from(serde_json::to_vec(&out).map_err(|e| {
-                tracing::error!("cannot write a page of accounts: {e}");
-                Problem::internal()
-            })?);
-            cache.pages().put(seq, &who, org, key, now, body.clone());
-            Ok(json_list(seq, body))
-        })?
+                let page =
+                    account_reads::page(dir, &who, org, &q, now).ok_or_else(Problem::internal)?;
+                let seq = dir.seq;
+                let after = q.offset + page.items.len();
+                let next = (after < page.total).then(|| {
+                    Cursor {
+                        offset: after,
+                        seq: start.map_or(seq, |c| c.seq),
+                    }
+                    .encode()
+                });
+                let out = PageOut {
+                    items: &page.items,
+                    total: page.total,
+                    next,
+                    seq,
+                };
+                let body = Bytes::from(serde_json::to_vec(&out).map_err(|e| {
+                    tracing::error!("cannot write a page of accounts: {e}");
+                    Problem::internal()
+                })?);
+                pages.put(seq, &who, org, key.clone(), now, body.clone());
+                Ok(json_list(seq, body))
+            })?
+        })
     })
     .await
 }
