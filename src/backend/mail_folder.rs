@@ -30,6 +30,10 @@ impl Backend for WithMailFolder {
         self.inner.read(f)
     }
 
+    fn read_now(&self, f: &mut dyn FnMut(&Directory)) -> Result<bool, BackendError> {
+        self.inner.read_now(f)
+    }
+
     fn execute(
         &self,
         who: &Principal,

@@ -109,6 +109,15 @@ pub trait Backend: Send + Sync {
     /// The current time as the backend sees it (tests pin it).
     fn now(&self) -> Timestamp;
 
+    /// Like `read`, but only when the latest state is at hand without waiting (no
+    /// network, no file to catch up on): `Ok(true)` when `f` ran, `Ok(false)` when the
+    /// caller should use `read` on a thread that may block. A server answers most reads
+    /// this way on the thread that holds the connection.
+    fn read_now(&self, f: &mut dyn FnMut(&Directory)) -> Result<bool, BackendError> {
+        let _ = f;
+        Ok(false)
+    }
+
     /// Wakes when another process may have committed (PostgreSQL's NOTIFY carries the
     /// newest version), so a server's change feed need not wait for its next poll.
     /// `None`: no such signal; polling `refresh` is the only way to learn.

@@ -69,13 +69,9 @@ pub fn redact(dir: &Directory, who: &Principal, org: OrgId, now: Timestamp) -> D
     out.orgs.insert(org, o.clone());
     let v = Viewer::new(dir, who, org, now);
 
+    let sight = AccountSight::of(&v);
     for a in dir.accounts.values().filter(|a| a.org == org) {
-        if v.has(perms::MEMBERS_READ) || v.is(a.id) {
-            // Shared with the directory unless something must be hidden from it.
-            let mut a = a.clone();
-            if !v.is(a.id) && !v.has(perms::ROLES_READ) && !a.roles.is_empty() {
-                std::sync::Arc::make_mut(&mut a).roles.clear();
-            }
+        if let Some(a) = sight.account(a) {
             out.accounts.insert(a.id, a);
         }
     }
@@ -118,6 +114,50 @@ pub fn redact(dir: &Directory, who: &Principal, org: OrgId, now: Timestamp) -> D
     }
     out.reindex();
     out
+}
+
+/// What one caller may see of the accounts of one organisation: the rule `redact`
+/// applies to each account, for readers of a few accounts (the server's one-account
+/// read, a page of a filtered list) that need not copy the whole view first.
+pub struct AccountSight {
+    members_read: bool,
+    roles_read: bool,
+    me: Option<AccountId>,
+}
+
+impl AccountSight {
+    /// `None` when `who` does not reach `org`: then it sees none of its accounts.
+    pub fn new(dir: &Directory, who: &Principal, org: OrgId, now: Timestamp) -> Option<Self> {
+        (dir.orgs.contains_key(&org) && reaches(dir, who, org))
+            .then(|| AccountSight::of(&Viewer::new(dir, who, org, now)))
+    }
+
+    fn of(v: &Viewer) -> Self {
+        AccountSight {
+            members_read: v.has(perms::MEMBERS_READ),
+            roles_read: v.has(perms::ROLES_READ),
+            me: v.me,
+        }
+    }
+
+    /// Whether the caller sees account `a` (one of the organisation's) at all.
+    pub fn sees(&self, a: &Account) -> bool {
+        self.members_read || self.me == Some(a.id)
+    }
+
+    /// Account `a` (one of the organisation's) as the caller sees it: `None` when
+    /// hidden; shared with the directory unless something must be hidden from it
+    /// (another account's organisation roles, without `roles.read`).
+    pub fn account(&self, a: &std::sync::Arc<Account>) -> Option<std::sync::Arc<Account>> {
+        if !self.sees(a) {
+            return None;
+        }
+        let mut a = a.clone();
+        if self.me != Some(a.id) && !self.roles_read && !a.roles.is_empty() {
+            std::sync::Arc::make_mut(&mut a).roles.clear();
+        }
+        Some(a)
+    }
 }
 
 /// Who may see the outbox: those who send its mail (invitations, password resets).

@@ -5,13 +5,13 @@
 
 use super::problem::{Problem, Reply};
 use super::state::AppState;
-use crate::backend;
-use crate::core::Principal;
 use crate::core::token;
+use crate::core::{Directory, Principal};
 use crate::secret;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
+use jiff::Timestamp;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Mutex, PoisonError};
@@ -32,10 +32,7 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
         match bearer(parts)? {
             Some(secret) => authenticate(parts, state, secret).await.map(Caller),
-            None => Err(Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "this request needs an API token: send the header Authorization: Bearer <secret> (make one with `roster token create`)",
-            )),
+            None => Err(no_token()),
         }
     }
 }
@@ -76,27 +73,62 @@ fn bearer(parts: &Parts) -> Reply<Option<String>> {
 }
 
 async fn authenticate(parts: &Parts, state: &AppState, secret: String) -> Reply<Principal> {
-    let ip = client_ip(parts);
-    if let Some(wait) = state.bad_tokens().blocked(ip) {
-        return Err(Problem::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too many bad tokens from your address: wait, then try again with a valid token",
-        )
-        .retry_after(wait.as_secs().max(1)));
-    }
-    let hashed = secret::hash(&secret);
-    let outcome = state
-        .blocking(move |b| {
-            let now = b.now();
-            Ok(backend::query(b, |dir| {
-                token::authenticate(dir, &hashed, now)
-            })?)
+    let token = Presented::new(parts, state, &secret)?;
+    let s = state.clone();
+    state
+        .read_now(move |dir, now| token.caller(&s, dir, now))
+        .await
+}
+
+/// A bearer token as presented, not yet looked up: for a handler that looks it up in
+/// the same read of the store as it answers from (one look at the store, not two).
+/// Refuses as `Caller` does, in the same order.
+pub struct Presented {
+    ip: IpAddr,
+    hashed: String,
+}
+
+impl Presented {
+    fn new(parts: &Parts, state: &AppState, secret: &str) -> Reply<Presented> {
+        let ip = client_ip(parts);
+        if let Some(wait) = state.bad_tokens().blocked(ip) {
+            return Err(Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many bad tokens from your address: wait, then try again with a valid token",
+            )
+            .retry_after(wait.as_secs().max(1)));
+        }
+        Ok(Presented {
+            ip,
+            hashed: secret::hash(secret),
         })
-        .await?;
-    outcome.map_err(|e| {
-        state.bad_tokens().strike(ip);
-        Problem::new(StatusCode::UNAUTHORIZED, e.to_string())
-    })
+    }
+
+    /// Who the token names in `dir` at `now`; a bad token counts against its address.
+    pub fn caller(&self, state: &AppState, dir: &Directory, now: Timestamp) -> Reply<Principal> {
+        token::authenticate(dir, &self.hashed, now).map_err(|e| {
+            state.bad_tokens().strike(self.ip);
+            Problem::new(StatusCode::UNAUTHORIZED, e.to_string())
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for Presented {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        match bearer(parts)? {
+            Some(secret) => Presented::new(parts, state, &secret),
+            None => Err(no_token()),
+        }
+    }
+}
+
+fn no_token() -> Problem {
+    Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "this request needs an API token: send the header Authorization: Bearer <secret> (make one with `roster token create`)",
+    )
 }
 
 pub fn client_ip(parts: &Parts) -> IpAddr {

@@ -6,6 +6,7 @@
 //! finish; waiting long polls return at once). `Server::start` runs it on its own thread,
 //! for tests and for the REST client's conformance runs.
 
+mod account_reads;
 mod act;
 mod api;
 mod auth;
@@ -17,6 +18,7 @@ mod feed;
 mod limits;
 mod mail;
 mod openapi;
+mod page_cache;
 mod pages;
 mod problem;
 mod routes;

@@ -13,7 +13,7 @@ use jiff::Timestamp;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// How long a view may be reused when nothing changed, in milliseconds.
-const FRESH_MS: i64 = 10_000;
+pub const FRESH_MS: i64 = 10_000;
 
 #[derive(Default)]
 pub struct ViewCache(Mutex<Option<Entry>>);

@@ -510,4 +510,33 @@ impl Backend for FileStore {
     fn now(&self) -> Timestamp {
         (self.options.clock)()
     }
+
+    fn read_now(&self, f: &mut dyn FnMut(&Directory)) -> Result<bool, BackendError> {
+        // One look at the log's length (a `stat`); records another process appended
+        // are read by `read`, on a thread that may wait for the disk.
+        let current = match self.cursor.try_lock() {
+            Ok(cursor) => self.up_to_date(&cursor)?,
+            Err(TryLockError::Poisoned(p)) => self.up_to_date(&p.into_inner())?,
+            // This handle is writing: that write catches up anyway (as in `refresh`).
+            Err(TryLockError::WouldBlock) => true,
+        };
+        if current {
+            f(&self.dir());
+        }
+        Ok(current)
+    }
+}
+
+impl FileStore {
+    /// Whether the log is where `cursor` last left it (what `refresh_locked` would
+    /// find nothing to do for).
+    fn up_to_date(&self, cursor: &Cursor) -> Result<bool, BackendError> {
+        let now = recover::log_id(&self.paths.log)?;
+        Ok(match (now, cursor.log) {
+            _ if cursor.stale => false,
+            (Some((id, len)), Some(known)) if id == known => len == cursor.offset,
+            (None, None) => true,
+            _ => false,
+        })
+    }
 }
