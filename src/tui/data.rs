@@ -531,9 +531,7 @@ pub fn snapshot(
         .into_iter()
         .filter(|a| query::can_see(dir, who, org_id, *a, now))
         .collect();
-    let sees = |a: Area| s.areas.contains(&a);
     s.pending = policy::pending_counts(dir, org_id);
-    let email = |id: AccountId| query::account_label(dir, id);
 
     s.role_choices = dir
         .roles_of(org_id)
@@ -547,23 +545,68 @@ pub fn snapshot(
     s.role_choices
         .sort_by_key(|r| (r.scope, r.builtin.is_none(), lower(&r.name)));
 
-    if sees(Area::Users) {
-        let level_name = |l: Level| -> std::sync::Arc<str> { words.level(l).into() };
-        let [member, admin, owner] = [Level::Member, Level::Admin, Level::Owner].map(level_name);
-        s.users = dir
-            .accounts
-            .values()
-            .filter(|a| a.org == org_id)
-            .map(|a| UserRow {
-                account: a.clone(),
-                level_name: match a.level {
-                    Level::Member => member.clone(),
-                    Level::Admin => admin.clone(),
-                    Level::Owner => owner.clone(),
-                },
-            })
-            .collect();
-    }
+    std::thread::scope(|scope| {
+        // The Users rows (a million at the largest) are built beside the other tabs'.
+        let users = s
+            .areas
+            .contains(&Area::Users)
+            .then(|| scope.spawn(|| user_rows(dir, org_id, words)));
+        let at = Reading {
+            dir,
+            who,
+            org_id,
+            words,
+            now,
+        };
+        other_tabs(&mut s, &at, events, decided);
+        if let Some(users) = users {
+            // A panic there would be a bug: build them here instead.
+            s.users = users
+                .join()
+                .unwrap_or_else(|_| user_rows(dir, org_id, words));
+        }
+    });
+    s
+}
+
+/// Every account of `org`, sharing the directory's accounts and one level name each.
+fn user_rows(dir: &Directory, org: OrgId, words: &Terminology) -> Vec<UserRow> {
+    let level_name = |l: Level| -> std::sync::Arc<str> { words.level(l).into() };
+    let [member, admin, owner] = [Level::Member, Level::Admin, Level::Owner].map(level_name);
+    dir.accounts
+        .values()
+        .filter(|a| a.org == org)
+        .map(|a| UserRow {
+            account: a.clone(),
+            level_name: match a.level {
+                Level::Member => member.clone(),
+                Level::Admin => admin.clone(),
+                Level::Owner => owner.clone(),
+            },
+        })
+        .collect()
+}
+
+/// What a snapshot is read from, for whom, in which organisation, when.
+struct Reading<'a> {
+    dir: &'a Directory,
+    who: &'a Principal,
+    org_id: OrgId,
+    words: &'a Terminology,
+    now: Timestamp,
+}
+
+/// The rows of every tab but Users that `s.areas` offers.
+fn other_tabs(s: &mut Snapshot, at: &Reading<'_>, events: &[Recorded], decided: bool) {
+    let Reading {
+        dir,
+        who,
+        org_id,
+        words,
+        now,
+    } = *at;
+    let sees = |a: Area| s.areas.contains(&a);
+    let email = |id: AccountId| query::account_label(dir, id);
     if sees(Area::Roles) {
         s.roles = query::roles(dir, org_id, now)
             .into_iter()
@@ -691,7 +734,6 @@ pub fn snapshot(
     if sees(Area::Audit) {
         s.audit = events.iter().map(|r| audit_row(dir, r)).collect();
     }
-    s
 }
 
 pub fn audit_row(dir: &Directory, r: &Recorded) -> AuditRow {

@@ -104,3 +104,62 @@ proptest! {
         prop_assert_eq!(query::cmp_lower(&a, &b), slow);
     }
 }
+
+/// A list large enough to be sorted on two threads (prefixes sorted per half, then
+/// merged) orders exactly as `compare_accounts` too, in both columns and directions.
+#[test]
+fn a_large_list_sorted_on_two_threads_orders_as_compare_accounts_does() {
+    let names = [
+        "Garcia",
+        "García",
+        "garcía-lópez de la fuente",
+        "Смирнова",
+        "Ångström",
+        "山田由紀子",
+        "Ng",
+        "NG",
+        "aaaaaaaaaaaaaaaa",
+        "aaaaaaaaaaaaaaab",
+        "😀😀😀😀😀",
+    ];
+    let accounts: Vec<Arc<Account>> = (0..60_000u64)
+        .map(|i| {
+            // Ids scattered, names repeating: most rows tie on their prefixes.
+            let id = (i * 7_919) % 1_000_003 + 1;
+            let last = names[(i % 11) as usize];
+            let first = names[((i / 11) % 11) as usize];
+            account(
+                id,
+                last.into(),
+                first.into(),
+                format!("{first}.{}@x.example", i % 7),
+            )
+        })
+        .collect();
+    for column in 0..2 {
+        for descending in [false, true] {
+            let mut list: List<UserRow> = List::default();
+            list.sort = column;
+            list.descending = descending;
+            let rows = accounts
+                .iter()
+                .map(|a| UserRow {
+                    account: a.clone(),
+                    level_name: "Member".into(),
+                })
+                .collect();
+            list.set_rows(rows, |_| true);
+            let shown: Vec<AccountId> = list.window(0, usize::MAX).map(|r| r.account.id).collect();
+            let mut expected = accounts.clone();
+            expected.sort_by(|a, b| {
+                let o = query::compare_accounts(a, b, AccountSort::ALL[column]);
+                if descending { o.reverse() } else { o }
+            });
+            let expected: Vec<AccountId> = expected.iter().map(|a| a.id).collect();
+            assert!(
+                shown == expected,
+                "column {column}, descending {descending}"
+            );
+        }
+    }
+}
