@@ -49,7 +49,7 @@ impl Item for UserRow {
         query::compare_accounts(&self.account, &o.account, sort)
     }
     fn sort_prefix(&self, c: usize) -> Option<SortPrefix> {
-        // Names repeat a lot in a large tenant and most fit in 16 bytes, so sorting a
+        // Names repeat a lot in a large tenant and most fit in 24 bytes, so sorting a
         // million rows is mostly integer comparisons.
         let a = &self.account;
         let (parts, n) = sort_parts(a, c)?;
@@ -221,6 +221,7 @@ pub struct Contact {
 
 #[derive(Clone, Debug)]
 pub struct ProgramRow {
+    /// The program without its grants (see `contacts`).
     pub program: Program,
     pub owner_email: String,
     /// Owner first, then everyone with a grant.
@@ -691,7 +692,17 @@ fn other_tabs(s: &mut Snapshot, at: &Reading<'_>, events: &[Recorded], decided: 
                     },
                     now,
                 ),
-                program: p.clone(),
+                // Without its grants: the contacts below hold them, and copying every
+                // grant map of a large tenant cost more than the rest of the tab.
+                program: Program {
+                    id: p.id,
+                    org: p.org,
+                    name: p.name.clone(),
+                    owner: p.owner,
+                    grants: Default::default(),
+                    created: p.created,
+                    version: p.version,
+                },
                 owner_email: email(p.owner),
                 contacts: query::program_contacts(dir, p)
                     .into_iter()

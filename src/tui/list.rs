@@ -11,23 +11,25 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
-/// The first 16 bytes of a row's sort key, packed so one integer comparison orders
+/// The first 24 bytes of a row's sort key, packed so two integer comparisons order
 /// most pairs of rows. The key's bytes must order as `Item::compare` does (lowercase
 /// UTF-8 orders as lowercase chars, and zero padding sorts a key cut short no later
-/// than the longer one); `whole` says the key ended inside the 16 bytes,
-/// so two equal whole prefixes are decided by `tie` alone (what `compare` falls back
-/// to last, the record's id).
+/// than the longer one); `whole` says the key ended inside the 24 bytes, so two
+/// equal whole prefixes are decided by `tie` alone (what `compare` falls back to last,
+/// the record's id). 24 bytes hold most names of a large tenant whole, Cyrillic and
+/// accented ones included (two bytes a letter), and the rows left over are few.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SortPrefix {
     pub head: u128,
+    pub next: u64,
     pub whole: bool,
     pub tie: u64,
 }
 
 impl SortPrefix {
-    /// The first 16 bytes of `encode(parts)`, with `tie` deciding between equal whole keys.
+    /// The first 24 bytes of `encode(parts)`, with `tie` deciding between equal whole keys.
     pub fn lowercase(parts: &[&str], tie: u64) -> SortPrefix {
-        let mut buf = [0u8; 16];
+        let mut buf = [0u8; 24];
         let mut len = 0;
         let whole = encode(parts, |b| {
             if len == buf.len() {
@@ -37,8 +39,10 @@ impl SortPrefix {
             len += 1;
             true
         });
+        let (head, next) = buf.split_at(16);
         SortPrefix {
-            head: u128::from_be_bytes(buf),
+            head: u128::from_be_bytes(head.try_into().unwrap_or_default()),
+            next: u64::from_be_bytes(next.try_into().unwrap_or_default()),
             whole,
             tie,
         }
@@ -53,6 +57,16 @@ impl SortPrefix {
         });
         key.extend(tie.to_be_bytes());
         key
+    }
+
+    /// What the first pass sorts by.
+    fn order(&self) -> (u128, u64, u64) {
+        (self.head, self.next, self.tie)
+    }
+
+    /// Whether two prefixes hold the same bytes (whole or not).
+    fn same_bytes(&self, other: &SortPrefix) -> bool {
+        (self.head, self.next) == (other.head, other.next)
     }
 }
 
@@ -109,7 +123,7 @@ fn sorted_prefixes<R: Item>(rows: &[R], col: usize) -> Option<Vec<(SortPrefix, u
         let mut keys: Vec<(SortPrefix, u32)> = range
             .map(|i| rows[i].sort_prefix(col).map(|p| (p, i as u32)))
             .collect::<Option<_>>()?;
-        keys.sort_unstable_by_key(|(p, _)| (p.head, p.tie));
+        keys.sort_unstable_by_key(|(p, _)| p.order());
         Some(keys)
     };
     if rows.len() < PARALLEL_SORT_ROWS {
@@ -127,7 +141,7 @@ fn sorted_prefixes<R: Item>(rows: &[R], col: usize) -> Option<Vec<(SortPrefix, u
     let mut out = Vec::with_capacity(rows.len());
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
-        if (a[i].0.head, a[i].0.tie) <= (b[j].0.head, b[j].0.tie) {
+        if a[i].0.order() <= b[j].0.order() {
             out.push(a[i]);
             i += 1;
         } else {
@@ -153,7 +167,7 @@ pub trait Item: Sync {
     /// an email; never status words, which would make every row match).
     fn search(&self, field: &mut dyn FnMut(&str));
     /// The start of this row's sort key for `column`, for columns where comparing
-    /// a 16-byte prefix once per pair beats comparing rows (names, emails) n·log n
+    /// a 24-byte prefix once per pair beats comparing rows (names, emails) n·log n
     /// times; `None` sorts by `compare` alone.
     fn sort_prefix(&self, _column: usize) -> Option<SortPrefix> {
         None
@@ -305,8 +319,8 @@ impl<R: Item> List<R> {
                 // rows char by char in them cost more than all the rest.
                 let mut start = 0;
                 while start < keys.len() {
-                    let head = keys[start].0.head;
-                    let end = start + keys[start..].partition_point(|(p, _)| p.head == head);
+                    let first = keys[start].0;
+                    let end = start + keys[start..].partition_point(|(p, _)| p.same_bytes(&first));
                     let run = &mut keys[start..end];
                     if run.len() > 1 && run.iter().any(|(p, _)| !p.whole) {
                         let full: Option<Vec<Vec<u8>>> = run

@@ -1,7 +1,7 @@
-//! The Users tab sorts a million rows by packed 16-byte prefixes (`SortPrefix`); this
+//! The Users tab sorts a million rows by packed 24-byte prefixes (`SortPrefix`); this
 //! checks that the order is exactly `query::compare_accounts`'s, on names that stress
 //! the packing: accents and capitals (lowercased by char), CJK and emoji (multi-byte,
-//! cut at the 16th byte), empty names, names that are prefixes of others, repeats (ties
+//! cut at the 24th byte), empty names, names that are prefixes of others, repeats (ties
 //! decided by the id) and a NUL.
 
 use super::data::UserRow;
