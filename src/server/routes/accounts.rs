@@ -273,14 +273,7 @@ async fn list_accounts(
     view(&s, who, slug, move |v: View| {
         let page = query::accounts(v.dir, v.org, &q);
         let seq = v.dir.seq;
-        let after = q.offset + page.items.len();
-        let next = (after < page.total).then(|| {
-            Cursor {
-                offset: after,
-                seq: start.map_or(seq, |c| c.seq),
-            }
-            .encode()
-        });
+        let next = next_page(&q, page.items.len(), page.total, start, seq);
         let body = AccountPage {
             items: page.items.into_iter().cloned().collect(),
             total: page.total,
@@ -290,6 +283,25 @@ async fn list_accounts(
         Ok(list(seq, &body))
     })
     .await
+}
+
+/// The cursor of the page after one of `shown` accounts from `q.offset`, if any is
+/// left; it keeps the position (`seq`) the first page was read at.
+fn next_page(
+    q: &AccountQuery,
+    shown: usize,
+    total: usize,
+    start: Option<Cursor>,
+    seq: u64,
+) -> Option<String> {
+    let after = q.offset + shown;
+    (after < total).then(|| {
+        Cursor {
+            offset: after,
+            seq: start.map_or(seq, |c| c.seq),
+        }
+        .encode()
+    })
 }
 
 /// `AccountPage` as written out, with the accounts shared rather than copied.
@@ -339,14 +351,7 @@ async fn list_directly(
                 let page =
                     account_reads::page(dir, &who, org, &q, now).ok_or_else(Problem::internal)?;
                 let seq = dir.seq;
-                let after = q.offset + page.items.len();
-                let next = (after < page.total).then(|| {
-                    Cursor {
-                        offset: after,
-                        seq: start.map_or(seq, |c| c.seq),
-                    }
-                    .encode()
-                });
+                let next = next_page(&q, page.items.len(), page.total, start, seq);
                 let out = PageOut {
                     items: &page.items,
                     total: page.total,
