@@ -45,6 +45,11 @@ impl Item for UserRow {
         &["name", "email", "level", "status", "created"]
     }
     fn compare(&self, o: &Self, c: usize) -> Ordering {
+        if std::sync::Arc::ptr_eq(&self.account, &o.account) {
+            // The same account (a reload shares unchanged accounts with the rows on
+            // hand): equal without comparing its names char by char.
+            return Ordering::Equal;
+        }
         let sort = AccountSort::ALL.get(c).copied().unwrap_or_default();
         query::compare_accounts(&self.account, &o.account, sort)
     }

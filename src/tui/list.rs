@@ -289,6 +289,7 @@ impl<R: Item> List<R> {
     /// is still there and dropping marks of records that are gone.
     pub fn set_rows(&mut self, rows: Vec<R>, keep: impl Fn(&R) -> bool) {
         let selected = self.selected().map(Item::key);
+        let same_order = self.sorts_as_before(&rows);
         self.rows = Arc::new(rows);
         self.masks = Masks::default();
         self.matches.clear();
@@ -298,8 +299,24 @@ impl<R: Item> List<R> {
             let present: BTreeSet<R::Key> = self.rows.iter().map(Item::key).collect();
             self.marks.retain(|k| present.contains(k));
         }
-        self.resort();
+        if !same_order {
+            self.resort();
+        }
         self.refilter_keeping(selected, keep);
+    }
+
+    /// Whether `rows` are the rows on hand, one for one, each sorting exactly as its
+    /// predecessor did (same record, `compare` equal): then every comparison a sort
+    /// would make answers as before, and the order on hand is the order a sort would
+    /// give. A reload after a change that moves no row (an approval, a grant, a
+    /// disable) then costs one pass instead of sorting a million rows again.
+    fn sorts_as_before(&self, rows: &[R]) -> bool {
+        !self.order.is_empty()
+            && self.rows.len() == rows.len()
+            && self.order.len() == rows.len()
+            && self.rows.iter().zip(rows).all(|(old, new)| {
+                old.key() == new.key() && new.compare(old, self.sort) == Ordering::Equal
+            })
     }
 
     /// Sorts by the current column and direction. Ties keep the loaded order, which the

@@ -163,3 +163,51 @@ fn a_large_list_sorted_on_two_threads_orders_as_compare_accounts_does() {
         }
     }
 }
+
+proptest! {
+    /// A reload keeps the order on hand when no row moved and sorts again when one did;
+    /// either way the rows end in the order a fresh list gives them.
+    #[test]
+    fn a_reload_orders_rows_as_a_fresh_list_does(
+        people in prop::collection::vec((name(), name()), 1..40),
+        renames in prop::collection::vec((any::<prop::sample::Index>(), name()), 0..3),
+        verify in prop::collection::vec(any::<prop::sample::Index>(), 0..3),
+        column in 0usize..2,
+        descending in any::<bool>(),
+    ) {
+        let before: Vec<Arc<Account>> = people
+            .into_iter()
+            .enumerate()
+            .map(|(i, (last, first))| account(i as u64 + 1, last, first, format!("p{i}@x.example")))
+            .collect();
+        let mut after = before.clone();
+        for (at, last) in renames {
+            let a = &mut after[at.index(before.len())];
+            Arc::make_mut(a).last_name = last;
+        }
+        for at in verify {
+            // A change that moves nothing in either column.
+            let a = &mut after[at.index(before.len())];
+            Arc::make_mut(a).verified = !a.verified;
+        }
+        let rows = |accounts: &[Arc<Account>]| -> Vec<UserRow> {
+            accounts
+                .iter()
+                .map(|a| UserRow { account: a.clone(), level_name: "Member".into() })
+                .collect()
+        };
+        let shown = |list: &List<UserRow>| -> Vec<AccountId> {
+            list.window(0, usize::MAX).map(|r| r.account.id).collect()
+        };
+        let mut reloaded: List<UserRow> = List::default();
+        reloaded.sort = column;
+        reloaded.descending = descending;
+        reloaded.set_rows(rows(&before), |_| true);
+        reloaded.set_rows(rows(&after), |_| true);
+        let mut fresh: List<UserRow> = List::default();
+        fresh.sort = column;
+        fresh.descending = descending;
+        fresh.set_rows(rows(&after), |_| true);
+        prop_assert_eq!(shown(&reloaded), shown(&fresh));
+    }
+}
