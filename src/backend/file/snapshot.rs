@@ -204,8 +204,28 @@ fn body(r: &mut impl Read, version: u32) -> Result<(Directory, Option<Timestamp>
             }
         }
     }
-    dir.reindex();
+    dir.reindex_with(both);
     Ok((dir, last_event_at))
+}
+
+/// Runs `a` and `b` at once, on this thread and another (on this one alone when the
+/// system has no thread to give).
+fn both(a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)) {
+    let spawned = std::thread::scope(|s| {
+        let Ok(thread) = std::thread::Builder::new().spawn_scoped(s, || b()) else {
+            return false;
+        };
+        a();
+        // A panic there is re-raised here, as if both had run on this thread.
+        if let Err(p) = thread.join() {
+            std::panic::resume_unwind(p);
+        }
+        true
+    });
+    if !spawned {
+        a();
+        b();
+    }
 }
 
 /// The first frame's JSON.
