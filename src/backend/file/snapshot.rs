@@ -212,7 +212,7 @@ fn body(r: &mut impl Read, version: u32) -> Result<(Directory, Option<Timestamp>
 /// system has no thread to give).
 fn both(a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)) {
     let spawned = std::thread::scope(|s| {
-        let Ok(thread) = std::thread::Builder::new().spawn_scoped(s, || b()) else {
+        let Ok(thread) = std::thread::Builder::new().spawn_scoped(s, &mut *b) else {
             return false;
         };
         a();
