@@ -87,6 +87,16 @@ pub fn violations_with(
     now: Timestamp,
     parts: Vec<AccountFindings<'_>>,
 ) -> Vec<String> {
+    violations_from(dir, now, parts, check_others(dir))
+}
+
+/// `violations_with`, given also what `check_others` found in `dir`.
+pub fn violations_from(
+    dir: &Directory,
+    now: Timestamp,
+    parts: Vec<AccountFindings<'_>>,
+    others: Others,
+) -> Vec<String> {
     let mut out = vec![];
     let mut owners: HashMap<OrgId, Vec<&Account>> = HashMap::new();
     for part in parts {
@@ -141,6 +151,19 @@ pub fn violations_with(
             }
         }
     }
+    out.extend(others.0);
+    out
+}
+
+/// What `check_others` found: the rules about everything but accounts and
+/// organisations, which need no account's findings and can be checked at the same time
+/// as the accounts.
+pub struct Others(Vec<String>);
+
+/// The rules about programs, groups, invitations and what belongs to which
+/// organisation, in words.
+pub fn check_others(dir: &Directory) -> Others {
+    let mut out = vec![];
     for p in dir.programs.values() {
         match dir.accounts.get(&p.owner) {
             Some(o) if o.org == p.org && o.enabled => {}
@@ -238,5 +261,5 @@ pub fn violations_with(
     if accepted.len() != accepted.iter().collect::<HashSet<_>>().len() {
         out.push("an account was created by two invitations".into());
     }
-    out
+    Others(out)
 }
