@@ -31,6 +31,7 @@ mod log;
 mod recover;
 mod snapshot;
 mod snapshot_accounts;
+mod snapshot_records;
 mod store;
 
 pub use bulk::BulkWriter;

@@ -9,14 +9,35 @@ use super::policy;
 use jiff::Timestamp;
 use std::collections::{HashMap, HashSet};
 
+/// What checking some of the accounts found: the broken rules, in words, and the
+/// owners met, by organisation (whether each organisation has exactly one is only
+/// known once every account is checked).
+pub struct AccountFindings<'a> {
+    out: Vec<String>,
+    owners: HashMap<OrgId, Vec<&'a Account>>,
+}
+
 /// Every broken invariant, in words; empty when the directory is sound.
 pub fn violations(dir: &Directory, now: Timestamp) -> Vec<String> {
+    let all = check_accounts(dir, now, dir.accounts.values().map(|a| &**a));
+    violations_with(dir, now, vec![all])
+}
+
+/// The per-account rules for `accounts` (some of `dir`'s). The accounts can be split
+/// in parts checked apart (on several threads: at a million accounts this pass is most
+/// of the check) and the parts handed, in the accounts' order, to `violations_with`,
+/// which then reports exactly what `violations` would.
+pub fn check_accounts<'a>(
+    dir: &'a Directory,
+    now: Timestamp,
+    accounts: impl Iterator<Item = &'a Account>,
+) -> AccountFindings<'a> {
     let mut out = vec![];
     // One pass over the accounts for every organisation at once: a pass per
     // organisation cost O(orgs × accounts) at load, and each account's email was
     // lowercased into a set only to find the duplicates the email index finds anyway.
     let mut owners: HashMap<OrgId, Vec<&Account>> = HashMap::new();
-    for a in dir.accounts.values().map(|a| &**a) {
+    for a in accounts {
         let Some(org) = dir.orgs.get(&a.org) else {
             out.push(format!(
                 "{} belongs to {}, which does not exist",
@@ -54,6 +75,34 @@ pub fn violations(dir: &Directory, now: Timestamp) -> Vec<String> {
                     a.email, g.role
                 )),
             }
+        }
+    }
+    AccountFindings { out, owners }
+}
+
+/// Every broken invariant, given what `check_accounts` found in every account of `dir`
+/// (the parts in the accounts' order, together covering each account once).
+pub fn violations_with(
+    dir: &Directory,
+    now: Timestamp,
+    parts: Vec<AccountFindings<'_>>,
+) -> Vec<String> {
+    violations_from(dir, now, parts, check_others(dir))
+}
+
+/// `violations_with`, given also what `check_others` found in `dir`.
+pub fn violations_from(
+    dir: &Directory,
+    now: Timestamp,
+    parts: Vec<AccountFindings<'_>>,
+    others: Others,
+) -> Vec<String> {
+    let mut out = vec![];
+    let mut owners: HashMap<OrgId, Vec<&Account>> = HashMap::new();
+    for part in parts {
+        out.extend(part.out);
+        for (org, mut found) in part.owners {
+            owners.entry(org).or_default().append(&mut found);
         }
     }
     // Every account holds its own entry (above); more entries than accounts means
@@ -102,6 +151,19 @@ pub fn violations(dir: &Directory, now: Timestamp) -> Vec<String> {
             }
         }
     }
+    out.extend(others.0);
+    out
+}
+
+/// What `check_others` found: the rules about everything but accounts and
+/// organisations, which need no account's findings and can be checked at the same time
+/// as the accounts.
+pub struct Others(Vec<String>);
+
+/// The rules about programs, groups, invitations and what belongs to which
+/// organisation, in words.
+pub fn check_others(dir: &Directory) -> Others {
+    let mut out = vec![];
     for p in dir.programs.values() {
         match dir.accounts.get(&p.owner) {
             Some(o) if o.org == p.org && o.enabled => {}
@@ -199,5 +261,5 @@ pub fn violations(dir: &Directory, now: Timestamp) -> Vec<String> {
     if accepted.len() != accepted.iter().collect::<HashSet<_>>().len() {
         out.push("an account was created by two invitations".into());
     }
-    out
+    Others(out)
 }

@@ -59,7 +59,8 @@ pub fn frame_at(buf: &[u8], pos: usize) -> Result<(&[u8], usize), Flaw> {
 
 /// The largest snapshot frame (its length field is a u32). A format 1 snapshot is one
 /// record for the whole directory, far past a command's `MAX_PAYLOAD` at a million
-/// accounts (about 370 MiB); in format 2 the JSON part is still over 100 MiB there.
+/// accounts (about 370 MiB); in format 2 the JSON part is still over 100 MiB there (in
+/// format 3, where requests, resets and invitations are chunks too, a few MiB).
 /// Only as many bytes as the file holds are ever allocated for it.
 pub const MAX_SNAPSHOT: usize = u32::MAX as usize;
 

@@ -19,11 +19,12 @@ use std::time::SystemTime;
 
 pub const HEADER_LEN: usize = 40;
 pub const FORMAT_VERSION: u32 = 1;
-/// The snapshot's format since accounts are stored as binary chunks (see
-/// `snapshot_accounts`). Version 1 snapshots (one JSON frame) still open; a roster
-/// that knows only version 1 refuses a version 2 snapshot in words instead of
-/// misreading it, because its header check wants `FORMAT_VERSION` exactly.
-pub const SNAPSHOT_VERSION: u32 = 2;
+/// The snapshot's format: 2 since accounts are stored as binary chunks (see
+/// `snapshot_accounts`), 3 since requests, resets and invitations are too (see
+/// `snapshot_records`). Every older version still opens; a roster that knows only an
+/// older one refuses a newer snapshot in words instead of misreading it, because its
+/// header check reads only the versions it knows.
+pub const SNAPSHOT_VERSION: u32 = 3;
 
 const LOG_MAGIC: &[u8; 8] = b"ROSTER\0L";
 const SNAPSHOT_MAGIC: &[u8; 8] = b"ROSTER\0S";
@@ -53,7 +54,7 @@ impl Kind {
 
     /// Whether this roster can read `version` of this kind of file.
     fn reads(self, version: u32) -> bool {
-        version == FORMAT_VERSION || version == self.version()
+        (FORMAT_VERSION..=self.version()).contains(&version)
     }
 
     fn name(self) -> &'static str {
@@ -204,10 +205,10 @@ mod tests {
         );
     }
 
-    /// Snapshots are written in version 2 and read in versions 1 and 2; logs stay
+    /// Snapshots are written in version 3 and read in versions 1 to 3; logs stay
     /// version 1; an unknown version is refused naming both.
     #[test]
-    fn snapshots_are_version_two_and_version_one_still_reads() {
+    fn snapshots_are_version_three_and_older_versions_still_read() {
         let h = Header {
             kind: Kind::Snapshot,
             store: StoreId::new(),
@@ -224,9 +225,11 @@ mod tests {
             b
         };
         assert_eq!(Header::decode(Kind::Snapshot, &with_version(1)), Ok(h));
-        let err = Header::decode(Kind::Snapshot, &with_version(3)).unwrap_err();
+        assert_eq!(Header::decode(Kind::Snapshot, &with_version(2)), Ok(h));
+        assert!(Header::decode(Kind::Snapshot, &with_version(0)).is_err());
+        let err = Header::decode(Kind::Snapshot, &with_version(4)).unwrap_err();
         assert!(
-            err.contains("format version 3") && err.contains("up to 2"),
+            err.contains("format version 4") && err.contains("up to 3"),
             "{err}"
         );
         let log = Header {

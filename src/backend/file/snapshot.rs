@@ -2,7 +2,12 @@
 //! replays only what came after it. It is only ever replaced whole (written aside,
 //! synced, renamed), so unlike the log it has no torn tail: any flaw in it is damage.
 //!
-//! Version 2 (written now): the header, one framed JSON object holding the time of the
+//! Version 3 (written now): as version 2, but the approval requests, password-reset
+//! links and invitations leave the JSON object too (which then says how many of each
+//! there are), for binary chunks after the accounts' (`snapshot_records`): section by
+//! section, ids rising within each.
+//!
+//! Version 2 (still read): the header, one framed JSON object holding the time of the
 //! newest event (the moment the core last vouched for its invariants, which is when
 //! they are checked after loading), the number of accounts and the `Directory` without
 //! its accounts; then the accounts in binary chunks (`snapshot_accounts`), each its own
@@ -18,6 +23,7 @@ use super::fsio;
 use super::header::{self, HEADER_LEN, Header, Kind};
 use super::log::{corrupt, foreign};
 use super::snapshot_accounts::{self as accounts, CHUNK, MAX_CHUNK_BYTES};
+use super::snapshot_records::{self as records, Rows, Section};
 use crate::backend::BackendError;
 use crate::core::{Account, AccountId, Directory};
 use jiff::Timestamp;
@@ -40,6 +46,10 @@ struct Out<'a> {
     last_event_at: Option<Timestamp>,
     /// How many accounts the chunks after this frame hold (version 2).
     accounts: u64,
+    /// How many requests, resets and invitations they hold (version 3).
+    requests: u64,
+    resets: u64,
+    invitations: u64,
     directory: &'a Directory,
 }
 
@@ -49,6 +59,13 @@ struct In {
     /// Absent in version 1, where the accounts are in `directory`.
     #[serde(default)]
     accounts: u64,
+    /// Absent before version 3, where these are in `directory`.
+    #[serde(default)]
+    requests: u64,
+    #[serde(default)]
+    resets: u64,
+    #[serde(default)]
+    invitations: u64,
     directory: Directory,
 }
 
@@ -151,20 +168,19 @@ fn body(r: &mut impl Read, version: u32) -> Result<(Directory, Option<Timestamp>
         return Err(Trouble::Damage(start, why.to_string()));
     }
     let mut pos = start + (FRAME_OVERHEAD + json.len()) as u64;
-    let (parsed, accounts) = if version >= 2 {
-        // The JSON part (at a million accounts, 130 MiB of requests, resets and
-        // invitations) is parsed on its own thread while the accounts are read and
+    let (parsed, sections) = if version >= 2 {
+        // The JSON part is parsed on its own thread while the chunks are read and
         // decoded: neither needs the other until both are done.
         std::thread::scope(|s| {
             let parser = std::thread::Builder::new().spawn_scoped(s, || parse(&json));
-            let accounts = read_accounts(r, &mut pos, &mut Vec::new());
+            let sections = read_chunks(r, &mut pos, version, &mut Vec::new());
             let parsed = match parser {
                 Ok(thread) => thread.join().unwrap_or_else(|_| {
                     Err(Trouble::Damage(start, "the snapshot cannot be read".into()))
                 }),
                 Err(_) => parse(&json), // no thread to be had: parse it here
             };
-            (parsed, Some(accounts))
+            (parsed, Some(sections))
         })
     } else {
         (parse(&json), None)
@@ -172,28 +188,59 @@ fn body(r: &mut impl Read, version: u32) -> Result<(Directory, Option<Timestamp>
     drop(json);
     let In {
         last_event_at,
-        accounts: count,
+        accounts,
+        requests,
+        resets,
+        invitations,
         directory: mut dir,
     } = parsed?;
-    match accounts {
-        Some(accounts) => {
-            let accounts = accounts?;
+    match sections {
+        Some(sections) => {
+            let sections = sections?;
+            // Each section must be whole: the JSON part says how many rows it has (a
+            // chunk dropped passes every checksum), and what a section holds must not
+            // also be in the JSON part.
+            let misplaced = |what: &str| {
+                Trouble::Damage(
+                    start,
+                    format!("{what} are in the directory instead of their own section"),
+                )
+            };
             if !dir.accounts.is_empty() {
+                return Err(misplaced("accounts"));
+            }
+            if version >= 3 {
+                if !dir.requests.is_empty() {
+                    return Err(misplaced("approval requests"));
+                }
+                if !dir.resets.is_empty() {
+                    return Err(misplaced("password resets"));
+                }
+                if !dir.invitations.is_empty() {
+                    return Err(misplaced("invitations"));
+                }
+            }
+            let counts = [
+                ("accounts", sections.accounts.len(), accounts),
+                ("approval requests", sections.requests.len(), requests),
+                ("password resets", sections.resets.len(), resets),
+                ("invitations", sections.invitations.len(), invitations),
+            ];
+            if let Some((what, have, promised)) = counts
+                .into_iter()
+                .find(|&(_, have, promised)| have as u64 != promised)
+            {
                 return Err(Trouble::Damage(
                     start,
-                    "accounts are in the directory instead of their own section".into(),
+                    format!("the snapshot holds {have} {what} where it promises {promised}"),
                 ));
             }
-            if accounts.len() as u64 != count {
-                return Err(Trouble::Damage(
-                    start,
-                    format!(
-                        "the snapshot holds {} accounts where it promises {count}",
-                        accounts.len()
-                    ),
-                ));
+            dir.accounts = sections.accounts;
+            if version >= 3 {
+                dir.requests = sections.requests;
+                dir.resets = sections.resets;
+                dir.invitations = sections.invitations;
             }
-            dir.accounts = accounts;
         }
         None => {
             if read_full(r, &mut [0u8; 1]).map_err(Trouble::Io)? != 0 {
@@ -204,8 +251,28 @@ fn body(r: &mut impl Read, version: u32) -> Result<(Directory, Option<Timestamp>
             }
         }
     }
-    dir.reindex();
+    dir.reindex_with(both);
     Ok((dir, last_event_at))
+}
+
+/// Runs `a` and `b` at once, on this thread and another (on this one alone when the
+/// system has no thread to give).
+fn both(a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)) {
+    let spawned = std::thread::scope(|s| {
+        let Ok(thread) = std::thread::Builder::new().spawn_scoped(s, &mut *b) else {
+            return false;
+        };
+        a();
+        // A panic there is re-raised here, as if both had run on this thread.
+        if let Err(p) = thread.join() {
+            std::panic::resume_unwind(p);
+        }
+        true
+    });
+    if !spawned {
+        a();
+        b();
+    }
 }
 
 /// The first frame's JSON.
@@ -221,21 +288,60 @@ fn parse(json: &[u8]) -> Result<In, Trouble> {
 /// Chunks read and checked, waiting to be decoded: the batch's place among the
 /// batches, and each chunk with where it starts in the file.
 type Job = (usize, Vec<(u64, Vec<u8>)>);
-type Done = (usize, Vec<(u64, Result<Vec<Arc<Account>>, String>)>);
-/// A decoded chunk: where it starts in the file, its accounts.
-type Chunk = (u64, Vec<Arc<Account>>);
+type Done = (usize, Vec<(u64, Result<Rows, String>)>);
+/// A decoded chunk: where it starts in the file, its rows.
+type Chunk = (u64, Rows);
 
 /// Chunks are handed to the decoders in batches of about this many bytes: every
 /// hand-over can wait for a time slice on a busy machine, so there are few of them
 /// (about 20 at a million accounts) rather than one per chunk.
 const BATCH_BYTES: usize = 4 << 20;
 
-fn decode_batch((i, batch): Job) -> Done {
+fn decode_batch(version: u32, (i, batch): Job) -> Done {
     let decoded = batch
         .into_iter()
-        .map(|(at, payload)| (at, accounts::decode_chunk(&payload)))
+        .map(|(at, payload)| {
+            let rows = if version >= 3 {
+                records::decode(&payload)
+            } else {
+                accounts::decode_chunk(&payload).map(Rows::Accounts)
+            };
+            (at, rows)
+        })
         .collect();
     (i, decoded)
+}
+
+/// What the chunks hold, section by section.
+#[derive(Default)]
+struct Sections {
+    accounts: BTreeMap<AccountId, Arc<Account>>,
+    requests: BTreeMap<crate::core::RequestId, crate::core::ApprovalRequest>,
+    resets: BTreeMap<crate::core::ResetId, crate::core::ResetRequest>,
+    invitations: BTreeMap<crate::core::InvitationId, crate::core::Invitation>,
+}
+
+/// Rows in id order into a map (one pass, no search per insert: a map built from a
+/// sorted list), refusing an id not above the one before it: a chunk repeated or
+/// moved passes its checksum, the order gives it away.
+fn in_order<K: Ord + Copy + std::fmt::Display, V>(
+    chunks: Vec<(u64, Vec<V>)>,
+    id: impl Fn(&V) -> K,
+    what: &str,
+) -> Result<BTreeMap<K, V>, Trouble> {
+    let mut all = Vec::with_capacity(chunks.iter().map(|(_, c)| c.len()).sum());
+    let mut last: Option<K> = None;
+    for (at, chunk) in chunks {
+        for row in chunk {
+            let k = id(&row);
+            if last.is_some_and(|l| l >= k) {
+                return Err(Trouble::Damage(at, format!("{what} {k} is out of order")));
+            }
+            last = Some(k);
+            all.push((k, row));
+        }
+    }
+    Ok(all.into_iter().collect())
 }
 
 /// Threads decoding chunks while this one reads the next ones: decoding (strings and
@@ -243,14 +349,16 @@ fn decode_batch((i, batch): Job) -> Done {
 /// roster is measured on has two cores.
 const DECODERS: usize = 2;
 
-/// The accounts section: chunks to the end of the file, ids rising from chunk to chunk
-/// (so a chunk repeated or moved is damage even though each passes its checksum; the
-/// caller checks the count against the JSON part, which catches a chunk dropped).
-fn read_accounts(
+/// The chunks to the end of the file: sections in their order, ids rising from chunk
+/// to chunk within each (so a chunk repeated or moved is damage even though each
+/// passes its checksum; the caller checks the counts against the JSON part, which
+/// catches a chunk dropped).
+fn read_chunks(
     r: &mut impl Read,
     pos: &mut u64,
+    version: u32,
     buf: &mut Vec<u8>,
-) -> Result<BTreeMap<AccountId, Arc<Account>>, Trouble> {
+) -> Result<Sections, Trouble> {
     let mut batches: Vec<Option<Vec<Chunk>>> = Vec::new();
     let (jobs, queue) = mpsc::sync_channel::<Job>(DECODERS);
     let queue = Mutex::new(queue);
@@ -263,7 +371,7 @@ fn read_accounts(
                 loop {
                     let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
                     let Ok(job) = job else { break };
-                    if done.send(decode_batch(job)).is_err() {
+                    if done.send(decode_batch(version, job)).is_err() {
                         break;
                     }
                 }
@@ -276,14 +384,14 @@ fn read_accounts(
         drop(done);
         let mut store = |(i, decoded): Done| -> Result<(), Trouble> {
             let mut batch = Vec::with_capacity(decoded.len());
-            for (at, accounts) in decoded {
-                let accounts = accounts.map_err(|why| {
+            for (at, rows) in decoded {
+                let rows = rows.map_err(|why| {
                     Trouble::Damage(
                         at,
                         format!("the snapshot passes its checksum but cannot be read ({why})"),
                     )
                 })?;
-                batch.push((at, accounts));
+                batch.push((at, rows));
             }
             if batches.len() <= i {
                 batches.resize_with(i + 1, || None);
@@ -309,7 +417,7 @@ fn read_accounts(
                 break;
             }
             if decoders == 0 {
-                store(decode_batch((i, batch)))?;
+                store(decode_batch(version, (i, batch)))?;
             } else if jobs.send((i, batch)).is_err() {
                 break; // the decoders are gone; what they sent says why
             }
@@ -324,23 +432,33 @@ fn read_accounts(
         }
         Ok(())
     })?;
-    let mut all: Vec<(AccountId, Arc<Account>)> = Vec::new();
-    let mut last: Option<AccountId> = None;
-    for (at, chunk) in batches.into_iter().flatten().flatten() {
-        for a in chunk {
-            if last.is_some_and(|l| l >= a.id) {
-                return Err(Trouble::Damage(
-                    at,
-                    format!("account {} is out of order", a.id),
-                ));
-            }
-            last = Some(a.id);
-            all.push((a.id, a));
+    let (mut accounts, mut requests, mut resets, mut invitations) =
+        (vec![], vec![], vec![], vec![]);
+    let mut section = Section::Accounts;
+    for (at, rows) in batches.into_iter().flatten().flatten() {
+        if rows.section() < section {
+            return Err(Trouble::Damage(
+                at,
+                format!(
+                    "a chunk of {:?} comes after the {section:?} section",
+                    rows.section()
+                ),
+            ));
+        }
+        section = rows.section();
+        match rows {
+            Rows::Accounts(rows) => accounts.push((at, rows)),
+            Rows::Requests(rows) => requests.push((at, rows)),
+            Rows::Resets(rows) => resets.push((at, rows)),
+            Rows::Invitations(rows) => invitations.push((at, rows)),
         }
     }
-    // Already in order: building the map from a sorted list is one pass, without the
-    // search per insert.
-    Ok(all.into_iter().collect())
+    Ok(Sections {
+        accounts: in_order(accounts, |a| a.id, "account")?,
+        requests: in_order(requests, |r| r.id, "approval request")?,
+        resets: in_order(resets, |r| r.id, "password reset")?,
+        invitations: in_order(invitations, |i| i.id, "invitation")?,
+    })
 }
 
 /// Replaces the snapshot with `dir`: written to `tmp`, synced, renamed over `path`,
@@ -363,13 +481,21 @@ pub fn write(
     };
     let json = {
         let mut d = dir.write().unwrap_or_else(PoisonError::into_inner);
-        let set_aside = std::mem::take(&mut d.accounts);
+        let set_aside = (
+            std::mem::take(&mut d.accounts),
+            std::mem::take(&mut d.requests),
+            std::mem::take(&mut d.resets),
+            std::mem::take(&mut d.invitations),
+        );
         let json = serde_json::to_vec(&Out {
             last_event_at: last_at,
-            accounts: set_aside.len() as u64,
+            accounts: set_aside.0.len() as u64,
+            requests: set_aside.1.len() as u64,
+            resets: set_aside.2.len() as u64,
+            invitations: set_aside.3.len() as u64,
             directory: &d,
         });
-        d.accounts = set_aside;
+        (d.accounts, d.requests, d.resets, d.invitations) = set_aside;
         json.map_err(|e| encode_error(&e))?
     };
     if json.len() > frame::MAX_SNAPSHOT {
@@ -388,10 +514,25 @@ pub fn write(
     drop(json);
     {
         let d = dir.read().unwrap_or_else(PoisonError::into_inner);
+        let mut put = |payload: Result<Vec<u8>, String>| {
+            let payload = payload.map_err(|e| encode_error(&e))?;
+            w.write_all(&frame::encode(&payload)).map_err(io)
+        };
         let all: Vec<&Account> = d.accounts.values().map(|a| &**a).collect();
         for chunk in all.chunks(CHUNK) {
-            let payload = accounts::encode_chunk(chunk).map_err(|e| encode_error(&e))?;
-            w.write_all(&frame::encode(&payload)).map_err(io)?;
+            put(records::encode_accounts(chunk))?;
+        }
+        let all: Vec<_> = d.requests.values().collect();
+        for chunk in all.chunks(CHUNK) {
+            put(records::encode_requests(chunk))?;
+        }
+        let all: Vec<_> = d.resets.values().collect();
+        for chunk in all.chunks(CHUNK) {
+            put(records::encode_resets(chunk))?;
+        }
+        let all: Vec<_> = d.invitations.values().collect();
+        for chunk in all.chunks(CHUNK) {
+            put(records::encode_invitations(chunk))?;
         }
     }
     let file = w.into_inner().map_err(|e| io(e.into_error()))?;

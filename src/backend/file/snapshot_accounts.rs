@@ -23,20 +23,20 @@ pub const MAX_CHUNK_BYTES: usize = 64 * 1024 * 1024;
 
 /// A moment as seconds and nanoseconds since the Unix epoch (`jiff`'s own parts).
 #[derive(Serialize, Deserialize)]
-struct Moment {
+pub(super) struct Moment {
     secs: i64,
     nanos: i32,
 }
 
 impl Moment {
-    fn of(t: Timestamp) -> Moment {
+    pub(super) fn of(t: Timestamp) -> Moment {
         Moment {
             secs: t.as_second(),
             nanos: t.subsec_nanosecond(),
         }
     }
 
-    fn timestamp(&self) -> Result<Timestamp, String> {
+    pub(super) fn timestamp(&self) -> Result<Timestamp, String> {
         Timestamp::new(self.secs, self.nanos).map_err(|e| format!("a time is out of range ({e})"))
     }
 }
