@@ -613,143 +613,179 @@ fn other_tabs(s: &mut Snapshot, at: &Reading<'_>, events: &[Recorded], decided: 
     } = *at;
     let sees = |a: Area| s.areas.contains(&a);
     let email = |id: AccountId| query::account_label(dir, id);
-    if sees(Area::Roles) {
-        s.roles = query::roles(dir, org_id, now)
-            .into_iter()
-            .enumerate()
-            .map(|(pos, r)| RoleRow {
-                role: r.role.clone(),
-                holders: r.holders,
-                groups: r.groups,
-                unlocked: r.unlocked,
-                seats: r.seats,
-                pos,
-            })
-            .collect();
-    }
-    if sees(Area::Contracts) {
-        s.contracts = query::contracts(dir, Some(org_id), now)
-            .into_iter()
-            .enumerate()
-            .map(|(pos, c)| ContractRow {
-                contract: c.contract.clone(),
-                org_slug: dir
-                    .orgs
-                    .get(&c.contract.org)
-                    .map(|o| o.slug.clone())
-                    .unwrap_or_default(),
-                seats_used: c.seats_used,
-                ends_soon: c.ends_soon,
-                in_force: c.in_force,
-                pos,
-            })
-            .collect();
-    }
-    if sees(Area::Approvals) {
-        s.requests = query::approval_queue(dir, org_id, decided)
-            .into_iter()
-            .enumerate()
-            .map(|(pos, r)| RequestRow {
-                request: r.clone(),
-                email: email(r.account),
-                name: dir
-                    .accounts
-                    .get(&r.account)
-                    .map(|a| a.full_name())
-                    .unwrap_or_default(),
-                what: query::describe_request(dir, r),
-                pos,
-            })
-            .collect();
-    }
-    if sees(Area::Groups) {
-        s.groups = query::groups(dir, org_id)
-            .into_iter()
-            .map(|g| GroupRow {
-                group: g.clone(),
-                roles: g
-                    .roles
-                    .iter()
-                    .map(|r| (r.role, query::role_name(dir, r.role), r.until))
-                    .collect(),
-            })
-            .collect();
-    }
-    if sees(Area::Programs) {
-        let mut role_names: std::collections::HashMap<RoleId, std::sync::Arc<str>> =
-            std::collections::HashMap::new();
-        let mut role_name = |r: RoleId| {
-            role_names
-                .entry(r)
-                .or_insert_with(|| query::role_name(dir, r).into())
-                .clone()
-        };
-        s.programs = query::programs(dir, who, org_id, now)
-            .into_iter()
-            .map(|p| ProgramRow {
-                authority: policy::program_authority(dir, who, p, now),
-                transfer_refusal: refusal(
-                    dir,
-                    who,
-                    &Command::TransferProgram {
-                        program: p.id,
-                        to: p.owner,
-                    },
-                    now,
-                ),
-                // Without its grants: the contacts below hold them, and copying every
-                // grant map of a large tenant cost more than the rest of the tab.
-                program: Program {
-                    id: p.id,
-                    org: p.org,
-                    name: p.name.clone(),
-                    owner: p.owner,
-                    grants: Default::default(),
-                    created: p.created,
-                    version: p.version,
-                },
-                owner_email: email(p.owner),
-                contacts: query::program_contacts(dir, p)
+    std::thread::scope(|scope| {
+        // Each tab's rows on a thread of its own: at a million accounts they take tens
+        // to hundreds of milliseconds each, and the machine's cores share them out.
+        let roles = sees(Area::Roles).then(|| {
+            scope.spawn(move || {
+                query::roles(dir, org_id, now)
                     .into_iter()
-                    .map(|(a, grants, owner)| Contact {
-                        account: a.clone(),
-                        owner,
-                        roles: grants.iter().map(|g| (g.role, role_name(g.role))).collect(),
+                    .enumerate()
+                    .map(|(pos, r)| RoleRow {
+                        role: r.role.clone(),
+                        holders: r.holders,
+                        groups: r.groups,
+                        unlocked: r.unlocked,
+                        seats: r.seats,
+                        pos,
                     })
-                    .collect(),
+                    .collect()
             })
-            .collect();
-    }
-    if sees(Area::Invitations) {
-        s.invitations = query::invitations(dir, org_id, None, now)
-            .into_iter()
-            .enumerate()
-            .map(|(pos, (i, status))| {
-                let mut inv = i.clone();
-                inv.secret_hash = None;
-                let mut grants: Vec<String> = vec![words.level(i.level).to_string()];
-                grants.extend(i.roles.iter().map(|r| query::role_name(dir, *r)));
-                grants.extend(i.programs.iter().map(|o| {
-                    let p = dir
-                        .programs
-                        .get(&o.program)
-                        .map(|p| p.name.clone())
-                        .unwrap_or_else(|| o.program.to_string());
-                    format!("{} in {p}", query::role_name(dir, o.role))
-                }));
-                InvitationRow {
-                    invitation: inv,
-                    status,
-                    sent_by: i.sent_by.map(email).unwrap_or_else(|| "operator".into()),
-                    grants,
+        });
+        let requests = sees(Area::Approvals).then(|| {
+            scope.spawn(move || {
+                query::approval_queue(dir, org_id, decided)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(pos, r)| RequestRow {
+                        request: r.clone(),
+                        email: email(r.account),
+                        name: dir
+                            .accounts
+                            .get(&r.account)
+                            .map(|a| a.full_name())
+                            .unwrap_or_default(),
+                        what: query::describe_request(dir, r),
+                        pos,
+                    })
+                    .collect()
+            })
+        });
+        let groups = sees(Area::Groups).then(|| {
+            scope.spawn(move || {
+                query::groups(dir, org_id)
+                    .into_iter()
+                    .map(|g| GroupRow {
+                        group: g.clone(),
+                        roles: g
+                            .roles
+                            .iter()
+                            .map(|r| (r.role, query::role_name(dir, r.role), r.until))
+                            .collect(),
+                    })
+                    .collect()
+            })
+        });
+        let programs = sees(Area::Programs).then(|| {
+            scope.spawn(move || {
+                let mut role_names: std::collections::HashMap<RoleId, std::sync::Arc<str>> =
+                    std::collections::HashMap::new();
+                let mut role_name = |r: RoleId| {
+                    role_names
+                        .entry(r)
+                        .or_insert_with(|| query::role_name(dir, r).into())
+                        .clone()
+                };
+                query::programs(dir, who, org_id, now)
+                    .into_iter()
+                    .map(|p| ProgramRow {
+                        authority: policy::program_authority(dir, who, p, now),
+                        transfer_refusal: refusal(
+                            dir,
+                            who,
+                            &Command::TransferProgram {
+                                program: p.id,
+                                to: p.owner,
+                            },
+                            now,
+                        ),
+                        // Without its grants: the contacts below hold them, and copying every
+                        // grant map of a large tenant cost more than the rest of the tab.
+                        program: Program {
+                            id: p.id,
+                            org: p.org,
+                            name: p.name.clone(),
+                            owner: p.owner,
+                            grants: Default::default(),
+                            created: p.created,
+                            version: p.version,
+                        },
+                        owner_email: email(p.owner),
+                        contacts: query::program_contacts(dir, p)
+                            .into_iter()
+                            .map(|(a, grants, owner)| Contact {
+                                account: a.clone(),
+                                owner,
+                                roles: grants.iter().map(|g| (g.role, role_name(g.role))).collect(),
+                            })
+                            .collect(),
+                    })
+                    .collect()
+            })
+        });
+        let invitations = sees(Area::Invitations).then(|| {
+            scope.spawn(move || {
+                query::invitations(dir, org_id, None, now)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(pos, (i, status))| {
+                        let mut inv = i.clone();
+                        inv.secret_hash = None;
+                        let mut grants: Vec<String> = vec![words.level(i.level).to_string()];
+                        grants.extend(i.roles.iter().map(|r| query::role_name(dir, *r)));
+                        grants.extend(i.programs.iter().map(|o| {
+                            let p = dir
+                                .programs
+                                .get(&o.program)
+                                .map(|p| p.name.clone())
+                                .unwrap_or_else(|| o.program.to_string());
+                            format!("{} in {p}", query::role_name(dir, o.role))
+                        }));
+                        InvitationRow {
+                            invitation: inv,
+                            status,
+                            sent_by: i.sent_by.map(email).unwrap_or_else(|| "operator".into()),
+                            grants,
+                            pos,
+                        }
+                    })
+                    .collect()
+            })
+        });
+        if sees(Area::Contracts) {
+            s.contracts = query::contracts(dir, Some(org_id), now)
+                .into_iter()
+                .enumerate()
+                .map(|(pos, c)| ContractRow {
+                    contract: c.contract.clone(),
+                    org_slug: dir
+                        .orgs
+                        .get(&c.contract.org)
+                        .map(|o| o.slug.clone())
+                        .unwrap_or_default(),
+                    seats_used: c.seats_used,
+                    ends_soon: c.ends_soon,
+                    in_force: c.in_force,
                     pos,
-                }
-            })
-            .collect();
-    }
-    if sees(Area::Audit) {
-        s.audit = events.iter().map(|r| audit_row(dir, r)).collect();
-    }
+                })
+                .collect();
+        }
+        if sees(Area::Audit) {
+            s.audit = events.iter().map(|r| audit_row(dir, r)).collect();
+        }
+        if let Some(rows) = roles {
+            s.roles = joined(rows);
+        }
+        if let Some(rows) = requests {
+            s.requests = joined(rows);
+        }
+        if let Some(rows) = groups {
+            s.groups = joined(rows);
+        }
+        if let Some(rows) = programs {
+            s.programs = joined(rows);
+        }
+        if let Some(rows) = invitations {
+            s.invitations = joined(rows);
+        }
+    });
+}
+
+/// A tab's rows from its thread; a panic there is re-raised here, as if the rows had
+/// been built on this thread.
+fn joined<T>(rows: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    rows.join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 pub fn audit_row(dir: &Directory, r: &Recorded) -> AuditRow {
