@@ -226,3 +226,62 @@ fn typing_correcting_and_retyping_end_with_the_synchronous_rows() {
         assert_eq!(a, b, "after {typed:?}");
     }
 }
+
+/// A change to the store while a filter is kept on a large list: the reload keeps the
+/// rows shown (the same records, fresh data) and matches the new rows off the UI
+/// thread; the answer is what the synchronous path shows.
+#[test]
+fn a_reload_under_a_kept_filter_matches_off_the_ui_thread() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (fs, mut app) = console(tmp.path());
+    let send = |app: &mut App, m: Msg| {
+        let fx = app::update(app, m);
+        settle(app, &fs, fx);
+    };
+    for c in ['/', 'l', 'u'] {
+        send(&mut app, key(KeyCode::Char(c)));
+    }
+    send(&mut app, key(KeyCode::Enter));
+    let before = shown(&app);
+    let gone = before[0];
+    fs.execute(
+        &app.who.clone(),
+        &roster::core::Command::Disable { account: gone },
+        false,
+    )
+    .unwrap();
+
+    // Reload by hand (Ctrl-R), running the effects one by one until the rows arrive.
+    let mut queue: std::collections::VecDeque<Effect> = app::update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)),
+    )
+    .into();
+    let cancel = AtomicBool::new(false);
+    let mut rematched = false;
+    while let Some(effect) = queue.pop_front() {
+        let mut progress = vec![];
+        let reply = roster::tui::effects::perform(&fs, &effect, &cancel, &mut |m| progress.push(m));
+        for m in progress.into_iter().chain(reply) {
+            let loaded = matches!(m, Msg::Loaded { .. });
+            let fx = app::update(&mut app, m);
+            if loaded && !rematched {
+                rematched = true;
+                assert!(
+                    fx.iter().any(|e| matches!(e, Effect::Match { .. })),
+                    "the new rows are matched off the UI thread: {fx:?}"
+                );
+                assert!(app.users.matching());
+                assert_eq!(shown(&app), before, "the same records until the answer");
+            }
+            queue.extend(fx);
+        }
+    }
+    assert!(rematched, "the reload brought new rows");
+    assert!(!app.users.matching());
+    assert!(
+        !shown(&app).contains(&gone),
+        "the disabled account left the active view"
+    );
+    assert_eq!(shown(&app), synchronous(&app, "lu"));
+}

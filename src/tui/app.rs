@@ -711,9 +711,15 @@ impl App {
         let decided = self.show_decided;
         let inv = self.invitation_status;
         // The rows move into the lists; the snapshot keeps the rest (counts, words).
-        self.users.set_rows(std::mem::take(&mut snap.users), |r| {
-            user_visible(r, status, pending) || sticky.contains(&r.account.id)
-        });
+        match self
+            .users
+            .reload_matching_later(std::mem::take(&mut snap.users))
+        {
+            Ok(()) => fx.extend(self.rematch(Area::Users)),
+            Err(users) => self.users.set_rows(users, |r| {
+                user_visible(r, status, pending) || sticky.contains(&r.account.id)
+            }),
+        }
         self.roles
             .set_rows(std::mem::take(&mut snap.roles), |_| true);
         self.contracts

@@ -305,6 +305,38 @@ impl<R: Item> List<R> {
         self.refilter_keeping(selected, keep);
     }
 
+    /// A reload of a large list with a filter active, when `rows` are the records on
+    /// hand one for one (same keys, same places; an approval, a grant, an edit): the
+    /// rows are replaced and sorted if a record moved, and the view keeps showing the
+    /// same records, with their new data, instead of matching a million rows in
+    /// `update`; the caller starts a match for the current text (`start_match`), whose
+    /// answer replaces the view. `Err(rows)` hands the rows back when this does not
+    /// apply: `set_rows` then.
+    pub fn reload_matching_later(&mut self, rows: Vec<R>) -> Result<(), Vec<R>> {
+        let same_records = rows.len() >= matching::ASYNC_ROWS
+            && !Fuzzy::new(&self.filter).is_empty()
+            && self.rows.len() == rows.len()
+            && self.order.len() == rows.len()
+            && self
+                .rows
+                .iter()
+                .zip(&rows)
+                .all(|(old, new)| old.key() == new.key());
+        if !same_records {
+            return Err(rows);
+        }
+        let same_order = self.sorts_as_before(&rows);
+        self.rows = Arc::new(rows);
+        self.masks = Masks::default();
+        self.matches.clear();
+        if !same_order {
+            self.resort();
+        }
+        // The view's indices still name the same records (same keys at the same
+        // places), so the marks and the cursor stay as they are.
+        Ok(())
+    }
+
     /// Whether `rows` are the rows on hand, one for one, each sorting exactly as its
     /// predecessor did (same record, `compare` equal): then every comparison a sort
     /// would make answers as before, and the order on hand is the order a sort would
@@ -985,6 +1017,39 @@ mod tests {
         let job = l.start_match(|_| true, false).expect("a job");
         assert!(l.accept_match(job.generation, run(&job)));
         assert_eq!(l.selected().map(|r| r.0), record);
+    }
+
+    #[test]
+    fn a_reload_of_the_same_records_keeps_the_view_until_the_match_answers() {
+        let mut l = large();
+        l.filter = "bob".into();
+        let job = l.start_match(|_| true, true).expect("a job");
+        assert!(l.accept_match(job.generation, run(&job)));
+        let shown = keys(&l);
+        l.move_by(2);
+        let record = l.selected().map(|r| r.0);
+        // The same records, one renamed so that it no longer matches.
+        let gone = shown[0];
+        let rows: Vec<Row> = l
+            .all()
+            .iter()
+            .map(|r| Row(r.0, if r.0 == gone { "zed" } else { r.1 }))
+            .collect();
+        assert!(l.reload_matching_later(rows).is_ok());
+        assert_eq!(keys(&l), shown, "the same records until the answer");
+        assert_eq!(l.selected().map(|r| r.0), record);
+        let job = l.start_match(|_| true, false).expect("a job");
+        assert!(l.accept_match(job.generation, run(&job)));
+        assert!(!keys(&l).contains(&gone), "the answer is the new rows'");
+        assert_eq!(
+            l.selected().map(|r| r.0),
+            record,
+            "the cursor stays on its record"
+        );
+        // Other records (one more row): handed back for `set_rows`.
+        let mut more: Vec<Row> = l.all().to_vec();
+        more.push(Row(u32::MAX, "bob"));
+        assert!(l.reload_matching_later(more).is_err());
     }
 
     #[test]

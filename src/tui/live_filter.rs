@@ -43,6 +43,19 @@ impl App {
         }
     }
 
+    /// After a reload that kept a large list's view (`List::reload_matching_later`):
+    /// the match of its current text against the new rows.
+    pub(super) fn rematch(&mut self, tab: Area) -> Vec<Effect> {
+        match self.start_match(tab, false) {
+            Some(job) => vec![Effect::Match {
+                tab,
+                generation: job.generation,
+                job,
+            }],
+            None => vec![],
+        }
+    }
+
     fn start_match(&mut self, tab: Area, to_top: bool) -> Option<MatchJob> {
         self.job(tab, How::Match { to_top })
     }
