@@ -45,6 +45,15 @@ fn a_generated_directory_keeps_every_invariant_and_has_every_kind_of_data() {
         "CJK"
     );
     assert!(names.chars().any(|c| c as u32 >= 0x1F300), "emoji");
+    // Invitations and reset links queued messages, and all of them went out at the
+    // time: none waits for a sender that never had their text.
+    assert!(!dir.mails.is_empty());
+    assert!(
+        dir.mails
+            .values()
+            .all(|m| m.status == roster::core::mail::MailStatus::Sent),
+        "every generated message is recorded as sent"
+    );
 }
 
 #[test]
