@@ -80,6 +80,16 @@ fn synchronous(app: &App, text: &str) -> Vec<AccountId> {
         .collect()
 }
 
+/// The text of the last frame drawn on `term`.
+fn screen(term: &Terminal<TestBackend>) -> String {
+    term.backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect()
+}
+
 fn the_match(fx: &[Effect]) -> (u64, roster::tui::matching::MatchJob) {
     match fx {
         [
@@ -118,15 +128,9 @@ fn a_keystroke_in_a_large_list_matches_off_the_ui_thread() {
     assert_eq!(shown(&app), before);
     let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
     draw(&app, &mut term);
-    let screen: String = term
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect();
+    let shown_text = screen(&term);
     assert!(
-        screen.contains("matching…"),
+        shown_text.contains("matching…"),
         "the header says it is matching"
     );
     let late = answer(&fx);
@@ -143,14 +147,8 @@ fn a_keystroke_in_a_large_list_matches_off_the_ui_thread() {
     assert_eq!(shown(&app), synchronous(&app, "lu"));
     assert_eq!(app.users.cursor, 0);
     draw(&app, &mut term);
-    let screen: String = term
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect();
-    assert!(!screen.contains("matching…"));
+    let shown_text = screen(&term);
+    assert!(!shown_text.contains("matching…"));
 
     // Moving while matching keeps the cursor on its record once the answer comes; Esc
     // (clearing the filter) goes through the same path.

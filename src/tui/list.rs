@@ -289,7 +289,8 @@ impl<R: Item> List<R> {
     /// is still there and dropping marks of records that are gone.
     pub fn set_rows(&mut self, rows: Vec<R>, keep: impl Fn(&R) -> bool) {
         let selected = self.selected().map(Item::key);
-        let same_order = self.sorts_as_before(&rows);
+        let same_order =
+            !self.order.is_empty() && self.same_records(&rows) && self.moves_none(&rows);
         self.rows = Arc::new(rows);
         self.masks = Masks::default();
         self.matches.clear();
@@ -315,17 +316,11 @@ impl<R: Item> List<R> {
     pub fn reload_matching_later(&mut self, rows: Vec<R>) -> Result<(), Vec<R>> {
         let same_records = rows.len() >= matching::ASYNC_ROWS
             && !Fuzzy::new(&self.filter).is_empty()
-            && self.rows.len() == rows.len()
-            && self.order.len() == rows.len()
-            && self
-                .rows
-                .iter()
-                .zip(&rows)
-                .all(|(old, new)| old.key() == new.key());
+            && self.same_records(&rows);
         if !same_records {
             return Err(rows);
         }
-        let same_order = self.sorts_as_before(&rows);
+        let same_order = self.moves_none(&rows);
         self.rows = Arc::new(rows);
         self.masks = Masks::default();
         self.matches.clear();
@@ -337,18 +332,28 @@ impl<R: Item> List<R> {
         Ok(())
     }
 
-    /// Whether `rows` are the rows on hand, one for one, each sorting exactly as its
-    /// predecessor did (same record, `compare` equal): then every comparison a sort
-    /// would make answers as before, and the order on hand is the order a sort would
-    /// give. A reload after a change that moves no row (an approval, a grant, a
-    /// disable) then costs one pass instead of sorting a million rows again.
-    fn sorts_as_before(&self, rows: &[R]) -> bool {
-        !self.order.is_empty()
-            && self.rows.len() == rows.len()
+    /// Whether `rows` are the records on hand, one for one (same keys at the same
+    /// places), so indices into the rows name the same records before and after.
+    fn same_records(&self, rows: &[R]) -> bool {
+        self.rows.len() == rows.len()
             && self.order.len() == rows.len()
-            && self.rows.iter().zip(rows).all(|(old, new)| {
-                old.key() == new.key() && new.compare(old, self.sort) == Ordering::Equal
-            })
+            && self
+                .rows
+                .iter()
+                .zip(rows)
+                .all(|(old, new)| old.key() == new.key())
+    }
+
+    /// For the same records (`same_records`): whether each sorts exactly as its
+    /// predecessor did (`compare` equal). Then every comparison a sort would make answers
+    /// as before, and the order on hand is the order a sort would give. A reload after a
+    /// change that moves no row (an approval, a grant, a disable) then costs one pass
+    /// instead of sorting a million rows again.
+    fn moves_none(&self, rows: &[R]) -> bool {
+        self.rows
+            .iter()
+            .zip(rows)
+            .all(|(old, new)| new.compare(old, self.sort) == Ordering::Equal)
     }
 
     /// Sorts by the current column and direction. Ties keep the loaded order, which the
