@@ -1483,6 +1483,13 @@ fn walk(fx: &Fixture, steps: &[Step], stats: &RefCell<Stats>) -> Result<(), Test
             ctx,
             broken
         );
+        let reached = effective_violations(&dir, now);
+        prop_assert!(
+            reached.is_empty(),
+            "effective permissions break a rule after {}: {:?}",
+            ctx,
+            reached
+        );
     }
 
     // The log is the storage: replaying it must rebuild exactly this directory.
@@ -1754,5 +1761,120 @@ fn the_checker_sees_each_broken_invariant() {
             found.iter().any(|v| v.contains(words)),
             "expected a violation about '{words}', got {found:?}"
         );
+    }
+}
+
+/// What every account can really do, against invariants 6 and 7 — checked on the
+/// effective permissions, not the grants (issue 15: admins held a gated role's rights
+/// with no contract in force while every grant looked right):
+/// - an inactive account (disabled, pending, rejected) holds nothing;
+/// - a permission reaches an account only from its level's base set or from a role of
+///   its organisation that mentions it and whose contract, if gated, is in force —
+///   admin and owner included;
+/// - in a program, only the built-in program permissions come from authority (admin,
+///   program owner, `programs.manage`); anything else from a live program role.
+fn effective_violations(dir: &Directory, now: Timestamp) -> Vec<String> {
+    let open_role_gives = |org: OrgId, p: &str| {
+        dir.roles_of(org).any(|r| {
+            r.permissions.iter().any(|x| x == p)
+                && r.gate
+                    .as_deref()
+                    .is_none_or(|g| policy::product_active(dir, org, g, now))
+        })
+    };
+    let mut out = vec![];
+    for a in dir.accounts.values() {
+        let eff = policy::effective(dir, a, now);
+        if !a.active() {
+            if !eff.granted.is_empty() {
+                out.push(format!(
+                    "{} is inactive yet holds {:?}",
+                    a.email,
+                    eff.granted.keys()
+                ));
+            }
+            continue;
+        }
+        let admin = a.level >= Level::Admin;
+        for p in eff.granted.keys() {
+            let base = if admin {
+                perms::admin_permissions().any(|b| b == p)
+            } else {
+                perms::MEMBER_BASE.contains(&p.as_str())
+            };
+            if !base && !open_role_gives(a.org, p) {
+                out.push(format!(
+                    "{} ({}) holds {p}, which no role in force gives",
+                    a.email,
+                    a.level.as_str()
+                ));
+            }
+        }
+        for program in dir.programs.values().filter(|p| p.org == a.org) {
+            let authority = admin || program.owner == a.id || eff.has(perms::PROGRAMS_MANAGE);
+            for p in policy::program_permissions(dir, a, program, now).keys() {
+                let built_in = perms::CATALOGUE.iter().any(|(c, _)| c == p);
+                if !(authority && built_in) && !open_role_gives(a.org, p) {
+                    out.push(format!(
+                        "{} holds {p} in program {}, which no role in force gives",
+                        a.email, program.name
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Invariant 7 for admins and owners (issue 15): a Main User gets the Integrator role's
+/// access only while the IDaaS contract is in force — not once it is suspended or ended —
+/// and neither does the member holding the role.
+#[test]
+fn a_gated_permission_reaches_no_admin_without_its_contract() {
+    let fx = Fixture::build();
+    let mut dir = fx.w.dir.clone();
+    let now = fx.w.now;
+    let gated: Vec<String> = dir.roles[&fx.integrator_role]
+        .permissions
+        .iter()
+        .filter(|p| !perms::admin_permissions().any(|b| b == p.as_str()))
+        .cloned()
+        .collect();
+    assert!(
+        !gated.is_empty(),
+        "the fixture's Integrator role gives nothing of its own"
+    );
+    let holds = |dir: &Directory, who: AccountId| {
+        let eff = policy::effective(dir, &dir.accounts[&who], now);
+        gated.iter().all(|p| eff.has(p))
+    };
+    assert!(holds(&dir, fx.admin) && holds(&dir, fx.owner) && holds(&dir, fx.integrator));
+    for cmd in [
+        Command::SuspendContract {
+            contract: fx.contract,
+        },
+        Command::ResumeContract {
+            contract: fx.contract,
+        },
+        Command::EndContract {
+            contract: fx.contract,
+        },
+    ] {
+        let recs = execute(&dir, &Principal::Operator, &cmd, now)
+            .unwrap_or_else(|e| panic!("{cmd:?}: {}", e.message()));
+        for r in &recs {
+            dir.apply(r);
+        }
+        let in_force = matches!(cmd, Command::ResumeContract { .. });
+        for who in [fx.admin, fx.owner, fx.integrator] {
+            let email = &dir.accounts[&who].email;
+            assert_eq!(
+                holds(&dir, who),
+                in_force,
+                "{email} after {}: the Integrator access must follow the contract",
+                cmd.verb()
+            );
+        }
+        assert_eq!(effective_violations(&dir, now), Vec::<String>::new());
     }
 }

@@ -74,6 +74,13 @@ pub fn seat_capacity(dir: &Directory, org: OrgId, product: &str) -> Option<u32> 
         .max()
 }
 
+/// True unless `role` is gated by a product the organisation has no contract in force for.
+fn gate_open(dir: &Directory, org: OrgId, role: &Role, now: Timestamp) -> bool {
+    role.gate
+        .as_deref()
+        .is_none_or(|product| product_active(dir, org, product, now))
+}
+
 /// Why a grant of `role` confers nothing at `now`, if it doesn't.
 fn grant_dead(dir: &Directory, org: OrgId, grant: &Grant, now: Timestamp) -> Option<String> {
     let Some(role) = dir.roles.get(&grant.role) else {
@@ -85,9 +92,8 @@ fn grant_dead(dir: &Directory, org: OrgId, grant: &Grant, now: Timestamp) -> Opt
             grant.until.map(|u| u.to_string()).unwrap_or_default()
         ));
     }
-    if let Some(product) = &role.gate
-        && !product_active(dir, org, product, now)
-    {
+    if !gate_open(dir, org, role, now) {
+        let product = role.gate.as_deref().unwrap_or_default();
         return Some(format!("needs an active {product} contract"));
     }
     None
@@ -129,8 +135,15 @@ pub fn effective(dir: &Directory, account: &Account, now: Timestamp) -> Effectiv
     }
     if admin {
         // Seed 003: "Admins have full permission to everything within their
-        // subscription", which includes application permissions only roles mention.
-        for role in dir.roles_of(org).filter(|r| r.scope == Scope::Org) {
+        // subscription", which includes application permissions only roles mention —
+        // but not a contract-gated role's while its contract is not in force
+        // (invariant 7 holds for everyone: seed 001's Integrator needs an IDaaS
+        // subscription, whoever asks).
+        for role in dir
+            .roles_of(org)
+            .filter(|r| r.scope == Scope::Org)
+            .filter(|r| gate_open(dir, org, r, now))
+        {
             for p in &role.permissions {
                 let sources = eff.granted.entry(p.clone()).or_default();
                 if !sources.contains(&level_source) {
