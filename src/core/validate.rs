@@ -11,6 +11,33 @@ pub fn is_unsafe_char(c: char) -> bool {
             | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}' | '\u{180E}')
 }
 
+/// The only password-hash parameters roster takes: argon2id v19, 19 MiB, 2 passes, 1 lane
+/// (OWASP's recommendation; what `credentials::hash_password` makes). A hash with other
+/// parameters, made by a client, would make every later sign-in to that account cost what
+/// its maker chose (issue 15: `t=4000000` took the server down), so none is accepted.
+pub const PASSWORD_HASH_PARAMS: &str = "$argon2id$v=19$m=19456,t=2,p=1$";
+
+/// A password hash as roster makes it: `PASSWORD_HASH_PARAMS`, then the salt and the hash
+/// in unpadded base64, of sane lengths, and nothing else.
+pub fn password_hash(hash: &str) -> Decision<()> {
+    let b64 = |s: &str, min: usize, max: usize| {
+        (min..=max).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+    };
+    let well_formed = hash
+        .strip_prefix(PASSWORD_HASH_PARAMS)
+        .and_then(|rest| rest.split_once('$'))
+        .is_some_and(|(salt, out)| b64(salt, 11, 64) && b64(out, 16, 128));
+    if well_formed {
+        Ok(())
+    } else {
+        invalid(format!(
+            "a password hash must be argon2id with roster's own parameters ({PASSWORD_HASH_PARAMS}…): send the password to roster and let it hash it"
+        ))
+    }
+}
+
 /// A single-line text field: trimmed, no control or bidi characters, bounded length.
 pub fn line(field: &str, value: &str, max: usize, required: bool) -> Decision<String> {
     let v = value.trim();

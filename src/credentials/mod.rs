@@ -62,9 +62,12 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     if password.chars().count() > MAX_LEN {
         return false;
     }
+    // A stored string roster did not make (other parameters: a cost chosen by whoever
+    // made it) is never verified: the decoy spends the usual time instead, so neither
+    // the cost nor the answer's timing is anyone's choice.
     let (phc, real) = match stored {
-        Some(s) => (s, true),
-        None => (decoy(), false),
+        Some(s) if crate::core::validate::password_hash(s).is_ok() => (s, true),
+        _ => (decoy(), false),
     };
     let Ok(parsed) = PasswordHash::new(phc) else {
         return false;
@@ -100,6 +103,24 @@ mod tests {
         assert!(!verify_password("wrong horse!", Some(&a)));
         assert!(!verify_password("correct horse", None));
         assert!(!verify_password("correct horse", Some("garbage")));
+    }
+
+    #[test]
+    fn hashes_carry_the_parameters_the_core_accepts() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(crate::core::validate::password_hash(&h).is_ok(), "{h}");
+        // A hash of the same password with a cost of someone else's choosing is never
+        // verified, so it can neither sign in nor make a sign-in costly.
+        let costly = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8, 3, 1, None).unwrap(),
+        )
+        .hash_password(b"correct horse", &SaltString::encode_b64(&[7; 16]).unwrap())
+        .unwrap()
+        .to_string();
+        assert!(crate::core::validate::password_hash(&costly).is_err());
+        assert!(!verify_password("correct horse", Some(&costly)));
     }
 
     #[test]

@@ -90,7 +90,7 @@ pub struct Presented {
 
 impl Presented {
     fn new(parts: &Parts, state: &AppState, secret: &str) -> Reply<Presented> {
-        let ip = client_ip(parts);
+        let ip = client_ip(parts, state);
         if let Some(wait) = state.bad_tokens().blocked(ip) {
             return Err(Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -131,16 +131,19 @@ fn no_token() -> Problem {
     )
 }
 
-pub fn client_ip(parts: &Parts) -> IpAddr {
-    parts
+/// The client's address for the throttles: the connection's, or behind a trusted
+/// reverse proxy the one it forwarded (`client_addr`).
+pub fn client_ip(parts: &Parts, state: &AppState) -> IpAddr {
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    state.config().trusted_proxies.client(peer, &parts.headers)
 }
 
-/// Bad tokens per client address in a fixed window. Behind a reverse proxy every client
-/// shares the proxy's address; the limit is then the proxy's to enforce.
+/// Bad tokens per client address in a fixed window (behind a trusted reverse proxy, the
+/// address it forwarded: see `client_addr`).
 pub struct BadTokens {
     limit: u32,
     window: Duration,

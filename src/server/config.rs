@@ -35,6 +35,12 @@ pub struct Config {
     /// Delivers the secrets of self-service password resets (`POST /v1/password-resets`);
     /// without one, such requests are accepted and nothing is sent.
     pub reset_delivery: Option<super::delivery::ResetDelivery>,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client (for the
+    /// throttles); from any other peer those headers are ignored.
+    pub trusted_proxies: super::client_addr::TrustedProxies,
+    /// Self-service registrations one client address may make per window (0: no limit).
+    pub register_limit: u32,
+    pub register_window: Duration,
 }
 
 impl Default for Config {
@@ -54,6 +60,9 @@ impl Default for Config {
             sign_in_limit: 10,
             sign_in_window: Duration::from_secs(15 * 60),
             reset_delivery: None,
+            trusted_proxies: Default::default(),
+            register_limit: 10,
+            register_window: Duration::from_secs(60 * 60),
         }
     }
 }

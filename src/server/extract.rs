@@ -20,11 +20,30 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Body<T> {
     type Rejection = Problem;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Problem> {
+        // Exactly `application/json` (parameters such as charset aside): axum would also
+        // take any `application/*+json`, and a JSON Patch or merge-patch document read
+        // as a plain body means something else than its sender meant.
+        if let Some(ct) = req.headers().get(header::CONTENT_TYPE)
+            && !is_plain_json(ct.to_str().unwrap_or_default())
+        {
+            return Err(Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send the body as JSON, with the header Content-Type: application/json",
+            ));
+        }
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(Body(v)),
             Err(rej) => Err(json_problem(&rej, state.config().body_limit)),
         }
     }
+}
+
+/// `application/json`, in any case, with or without parameters.
+fn is_plain_json(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
 fn json_problem(rej: &JsonRejection, limit: usize) -> Problem {
@@ -117,7 +136,9 @@ impl IfMatch {
         }
         let tags: Vec<String> = text
             .split(',')
-            .map(|t| t.trim().trim_start_matches("W/").to_string())
+            // A weak tag (`W/"v3"`) stays as sent: RFC 9110 §13.1.1 compares If-Match
+            // strongly, so it can never match and the change is refused with 412.
+            .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .collect();
         if tags.is_empty() {

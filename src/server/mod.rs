@@ -10,6 +10,7 @@ mod account_reads;
 mod act;
 mod api;
 mod auth;
+mod client_addr;
 mod config;
 mod cursor;
 mod delivery;
@@ -27,6 +28,7 @@ mod state;
 mod throttle;
 mod view_cache;
 
+pub use client_addr::TrustedProxies;
 pub use config::Config;
 pub use delivery::{ResetDelivery, ResetNotice};
 pub use problem::{PROBLEM_JSON, Problem};

@@ -13,6 +13,9 @@ pub struct SignIns {
     /// Self-service reset requests, counted apart so asking for links never locks
     /// anyone out of signing in.
     pub resets: Resets,
+    /// Self-service registrations per client address (anonymous `register`), so one
+    /// address cannot fill an organisation with accounts.
+    pub registrations: Throttle<IpAddr>,
     /// argon2 runs at once at most: each takes 19 MiB, so a burst of sign-ins cannot
     /// take the machine's memory (the rest wait their turn).
     pub hashing: tokio::sync::Semaphore,
@@ -50,24 +53,25 @@ impl SignIns {
                 by_ip: Throttle::new(config.sign_in_limit, config.sign_in_window),
                 by_email: Throttle::new(config.sign_in_limit, config.sign_in_window),
             },
+            registrations: Throttle::new(config.register_limit, config.register_window),
             hashing: tokio::sync::Semaphore::new(HASHING_AT_ONCE),
         }
     }
 
-    /// How long the caller must wait before its next attempt, if it must.
-    pub fn blocked(&self, ip: IpAddr, key: &(String, String)) -> Option<Duration> {
-        match (self.by_ip.blocked(&ip), self.by_email.blocked(key)) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        }
+    /// Counts one sign-in attempt per address and per (organisation, email) *before*
+    /// its password is verified, so concurrent guesses cannot all slip under the limit.
+    /// When either has used up its attempts: how long to wait (and nothing is counted).
+    pub fn reserve(&self, ip: IpAddr, key: &(String, String)) -> Result<(), Duration> {
+        self.by_ip.reserve(&ip)?;
+        self.by_email
+            .reserve(key)
+            .inspect_err(|_| self.by_ip.refund(&ip))
     }
 
-    pub fn failed(&self, ip: IpAddr, key: &(String, String)) {
-        self.by_ip.strike(&ip);
-        self.by_email.strike(key);
-    }
-
-    pub fn succeeded(&self, key: &(String, String)) {
+    /// The password was right: the attempt is not a failure of the address, and the
+    /// email's failures are forgotten.
+    pub fn succeeded(&self, ip: IpAddr, key: &(String, String)) {
+        self.by_ip.refund(&ip);
         self.by_email.clear(key);
     }
 }

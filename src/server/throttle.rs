@@ -45,8 +45,31 @@ impl<K: Hash + Eq + Clone> Throttle<K> {
 
     /// Counts one failure of `key`.
     pub fn strike(&self, key: &K) {
+        let _ = self.count(key, false);
+    }
+
+    /// Counts one attempt of `key` *before* it is checked, unless `key` has used up its
+    /// attempts (then: how long it must wait, and nothing is counted). Checking and
+    /// counting under one lock is what makes the limit hold for concurrent attempts:
+    /// thirty guesses sent at once get ten verifications, not thirty.
+    pub fn reserve(&self, key: &K) -> Result<(), Duration> {
+        self.count(key, true)
+    }
+
+    /// Takes back one counted attempt of `key` (it turned out not to be a failure).
+    pub fn refund(&self, key: &K) {
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(s) = seen.get_mut(key)
+            && s.since.elapsed() < self.window
+        {
+            s.count = s.count.saturating_sub(1);
+        }
+    }
+
+    /// Adds one to `key`'s count; with `refuse_full`, not when the count is at the limit.
+    fn count(&self, key: &K, refuse_full: bool) -> Result<(), Duration> {
         if self.limit == 0 {
-            return;
+            return Ok(());
         }
         let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
         if seen.len() >= REMEMBERED && !seen.contains_key(key) {
@@ -65,13 +88,17 @@ impl<K: Hash + Eq + Clone> Throttle<K> {
             since: Instant::now(),
             count: 0,
         });
-        if s.since.elapsed() >= self.window {
+        let elapsed = s.since.elapsed();
+        if elapsed >= self.window {
             *s = Strikes {
                 since: Instant::now(),
                 count: 0,
             };
+        } else if refuse_full && s.count >= self.limit {
+            return Err(self.window - elapsed);
         }
         s.count = s.count.saturating_add(1);
+        Ok(())
     }
 
     /// Forgets `key`'s failures (after a successful sign-in).
@@ -99,5 +126,29 @@ mod tests {
             t.strike(&i.to_string());
         }
         assert!(t.seen.lock().unwrap().len() <= REMEMBERED);
+    }
+
+    /// Issue 15: the check and the count were apart, so thirty concurrent guesses were
+    /// all verified. Reserving from many threads at once lets exactly `limit` through.
+    #[test]
+    fn concurrent_reservations_never_pass_the_limit() {
+        let t = std::sync::Arc::new(Throttle::new(10, Duration::from_secs(900)));
+        let passed: usize = (0..30)
+            .map(|_| {
+                let t = t.clone();
+                std::thread::spawn(move || t.reserve(&"olive").is_ok())
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| usize::from(h.join().unwrap()))
+            .sum();
+        assert_eq!(passed, 10);
+        assert!(t.reserve(&"olive").is_err(), "the eleventh waits");
+        t.refund(&"olive");
+        assert!(
+            t.reserve(&"olive").is_ok(),
+            "a refunded attempt frees its place"
+        );
+        assert!(t.reserve(&"other").is_ok(), "other keys are not held up");
     }
 }

@@ -1,6 +1,7 @@
 //! The generic command endpoint (every core command, decided as the token's principal)
 //! and the audit trail.
 
+use super::sessions::ClientIp;
 use crate::backend::{self, AuditQuery};
 use crate::core::summary::summary;
 use crate::core::{Command, Principal, Recorded, perms, policy, visibility};
@@ -64,11 +65,50 @@ pub struct CommandRequest {
     pub link_secret: Option<String>,
 }
 
+/// Commands that carry a credential only roster itself may make: a password's hash (the
+/// server hashes with its own parameters) or a session (the server opens one after it
+/// checked a password). From a client they would skip the password rules, choose the
+/// cost of every later sign-in, or turn an API token into a session that outlives it.
+/// The sentence names the route that does the same thing properly.
+fn issued_by_the_server_only(cmd: &Command) -> Option<&'static str> {
+    match cmd {
+        Command::CompletePasswordReset { .. } => Some(
+            "complete_password_reset is issued by the server itself, which hashes the password: send the secret and the new password to POST /v1/password-resets/complete",
+        ),
+        Command::AcceptInvitationLink { .. } => Some(
+            "accept_invitation_link is issued by the server itself, which hashes the password: send the secret and the password to POST /v1/invitations/accept",
+        ),
+        Command::StartSession { .. } => Some(
+            "start_session is issued by the server itself once it has checked a password: sign in with POST /v1/sessions",
+        ),
+        _ => None,
+    }
+}
+
 async fn command(
     State(s): State<AppState>,
     MaybeCaller(who): MaybeCaller,
+    ClientIp(ip): ClientIp,
     Body(mut req): Body<CommandRequest>,
 ) -> Reply<Json<Events>> {
+    if let Some(why) = issued_by_the_server_only(&req.command) {
+        return Err(Problem::forbidden(why));
+    }
+    // Anyone may register, but one address only so often (a dry run counts too: it
+    // is how a script would probe).
+    if who == Principal::Anonymous
+        && matches!(req.command, Command::Register { .. })
+        && let Err(wait) = s.sign_ins().registrations.reserve(&ip)
+    {
+        return Err(Problem::new(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "too many registrations from your address: wait {} seconds, then try again",
+                wait.as_secs().max(1)
+            ),
+        )
+        .retry_after(wait.as_secs().max(1)));
+    }
     // A reset link for someone else is made here and mailed to them: a caller-made
     // secret would let an administrator set another account's password.
     let mut mailed = None;

@@ -115,12 +115,12 @@ pub fn add(api: Api) -> Api {
 }
 
 /// The client's address, for throttling.
-pub struct ClientIp(IpAddr);
+pub struct ClientIp(pub IpAddr);
 
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = Problem;
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Problem> {
-        Ok(ClientIp(client_ip(parts)))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        Ok(ClientIp(client_ip(parts, state)))
     }
 }
 
@@ -155,7 +155,9 @@ async fn sign_in(
     Body(b): Body<SignIn>,
 ) -> Reply<Response> {
     let key = (b.org.trim().to_lowercase(), b.email.trim().to_lowercase());
-    if let Some(wait) = s.sign_ins().blocked(ip, &key) {
+    // Counted before the password is verified (a reservation), so thirty guesses sent at
+    // once cannot all be checked; a right password takes its count back.
+    if let Err(wait) = s.sign_ins().reserve(ip, &key) {
         return Err(Problem::new(
             StatusCode::TOO_MANY_REQUESTS,
             format!(
@@ -196,9 +198,9 @@ async fn sign_in(
     .unwrap_or(false);
     drop(turn);
     let Some((account, slug, _)) = found.filter(|_| ok) else {
-        s.sign_ins().failed(ip, &key);
         return Err(Problem::new(StatusCode::UNAUTHORIZED, WRONG));
     };
+    s.sign_ins().succeeded(ip, &key);
     // The password is right: from here on the caller may learn the account's state.
     if !account.enabled {
         return Err(Problem::forbidden(format!(
@@ -233,7 +235,6 @@ async fn sign_in(
         false,
     )
     .await?;
-    s.sign_ins().succeeded(&key);
     let expires = events
         .iter()
         .find_map(|r| match &r.event {
