@@ -100,7 +100,7 @@ if [ "$stored" -lt "$created" ]; then echo "FAIL: $((created - stored)) acknowle
 # allocator slack plus 2 kB per answered read (a leak of even a few kB per request
 # shows far above that). Writes do add data (a group, its event, the change feed's
 # recent events) and glibc keeps some freed memory per thread; measured ~25 kB per
-# write (README "Load"), so 256 kB per write can only be a leak.
+# write (docs/performance.md, "Load and memory"), so 256 kB per write can only be a leak.
 if [ "$rss_read_end" -gt $((rss_read + 8192 + reads * 2)) ]; then
   echo "FAIL: memory grew from ${rss_read} kB to ${rss_read_end} kB under reads alone"; fail=1
 fi
