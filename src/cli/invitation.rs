@@ -147,7 +147,7 @@ fn list(ctx: &Ctx, status: Option<InvitationStatusArg>) -> Outcome {
     });
     ctx.view(|dir| {
         may_see(dir, &who, org, Area::Invitations, now)?;
-        let rows = query::invitations(dir, org, status, now);
+        let rows = query::invitations(dir, &who, org, status, now);
         if json {
             // The status as of now, next to the record; the secret's hash stays home.
             let items: Vec<_> = rows

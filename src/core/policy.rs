@@ -310,6 +310,57 @@ pub fn program_authority(
     }
 }
 
+/// Whether `who` may see invitation `inv` (seed 004: "keep track of what invitations have
+/// been sent and who has accepted"): with `invitations.read`; the one who sent it; and
+/// whoever manages the contacts of a program it offers (the program's owner and
+/// contributors, who invite to it). Operators see all.
+pub fn sees_invitation(dir: &Directory, who: &Principal, inv: &Invitation, now: Timestamp) -> bool {
+    match who {
+        Principal::Operator => true,
+        Principal::Anonymous => false,
+        Principal::Account { id } => {
+            let Some(me) = dir.accounts.get(id) else {
+                return false;
+            };
+            if me.org != inv.org {
+                return false;
+            }
+            inv.sent_by == Some(*id)
+                || effective(dir, me, now).has(perms::INVITATIONS_READ)
+                || manages_an_offered_program(dir, who, inv, now)
+        }
+    }
+}
+
+/// Whether `who` manages the contacts of a program `inv` offers (and so may follow it).
+pub fn manages_an_offered_program(
+    dir: &Directory,
+    who: &Principal,
+    inv: &Invitation,
+    now: Timestamp,
+) -> bool {
+    inv.programs.iter().any(|offer| {
+        dir.programs
+            .get(&offer.program)
+            .is_some_and(|p| program_authority(dir, who, p, now) >= ProgramAuthority::Contacts)
+    })
+}
+
+/// Whether `who` has an Invitations list to look at in `org`: it may read them all,
+/// invite, or manage some program's contacts (and so invite to that program).
+pub fn has_invitations_view(dir: &Directory, who: &Principal, org: OrgId, now: Timestamp) -> bool {
+    let held = org_permissions(dir, who, org, now);
+    held.contains(perms::INVITATIONS_READ)
+        || held.contains(perms::MEMBERS_INVITE)
+        || dir
+            .invitations
+            .values()
+            .any(|i| i.org == org && sees_invitation(dir, who, i, now))
+        || dir.programs.values().any(|p| {
+            p.org == org && program_authority(dir, who, p, now) >= ProgramAuthority::Contacts
+        })
+}
+
 /// Accounts that hold `role` through a live grant: directly, through a group, or in a
 /// program. Used to count contract seats.
 pub fn holders(dir: &Directory, role: &Role, now: Timestamp) -> BTreeSet<AccountId> {

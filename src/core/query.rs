@@ -292,7 +292,11 @@ impl Area {
 }
 
 pub fn can_see(dir: &Directory, who: &Principal, org: OrgId, area: Area, now: Timestamp) -> bool {
-    policy::org_permissions(dir, who, org, now).contains(area.permission())
+    match area {
+        // Inviters keep track of what they sent (seed 004) without invitations.read.
+        Area::Invitations => policy::has_invitations_view(dir, who, org, now),
+        _ => policy::org_permissions(dir, who, org, now).contains(area.permission()),
+    }
 }
 
 /// The organisations a principal can reach: all for the operator, its own for an account.
@@ -522,16 +526,19 @@ pub fn contracts(dir: &Directory, org: Option<OrgId>, now: Timestamp) -> Vec<Con
 }
 
 /// Invitations of an organisation, newest first, with their status as of `now`.
-pub fn invitations(
-    dir: &Directory,
+pub fn invitations<'a>(
+    dir: &'a Directory,
+    who: &Principal,
     org: OrgId,
     status: Option<InvitationStatus>,
     now: Timestamp,
-) -> Vec<(&Invitation, InvitationStatus)> {
+) -> Vec<(&'a Invitation, InvitationStatus)> {
+    let everything = policy::org_permissions(dir, who, org, now).contains(perms::INVITATIONS_READ);
     let mut rows: Vec<_> = dir
         .invitations
         .values()
         .filter(|i| i.org == org)
+        .filter(|i| everything || policy::sees_invitation(dir, who, i, now))
         .map(|i| (i, i.status_at(now)))
         .filter(|(_, s)| status.is_none_or(|x| *s == x))
         .collect();

@@ -49,7 +49,8 @@ impl Viewer {
 /// - programs as `query::programs` shows them (all with `programs.read`, else the
 ///   caller's own);
 /// - contracts only with `contracts.read`;
-/// - invitations with `invitations.read`, else those the caller sent;
+/// - invitations as `policy::sees_invitation` says (with `invitations.read`, those the
+///   caller sent, and those offering a program whose contacts the caller manages);
 /// - approval requests with `members.approve`, else the caller's own;
 /// - the outbox with `members.invite` or `members.manage`;
 /// - roles: all with `roles.read`, else the program roles and the organisation roles
@@ -89,7 +90,12 @@ pub fn redact(dir: &Directory, who: &Principal, org: OrgId, now: Timestamp) -> D
         }
     }
     for i in dir.invitations.values().filter(|i| i.org == org) {
-        if v.has(perms::INVITATIONS_READ) || i.sent_by.is_some_and(|s| v.is(s)) {
+        // `policy::sees_invitation`, its cheap parts first (one organisation may hold
+        // many invitations).
+        if v.has(perms::INVITATIONS_READ)
+            || i.sent_by.is_some_and(|s| v.is(s))
+            || policy::manages_an_offered_program(dir, who, i, now)
+        {
             let mut i = i.clone();
             i.secret_hash = None;
             out.invitations.insert(i.id, i);
@@ -240,11 +246,9 @@ fn concerns(dir: &Directory, who: &Principal, v: &Viewer, event: &Event, now: Ti
                 .is_some_and(|a| a.roles.iter().any(|g| g.role == *id))
     };
     let invitation = |id: &InvitationId| {
-        v.has(perms::INVITATIONS_READ)
-            || dir
-                .invitations
-                .get(id)
-                .is_some_and(|i| i.sent_by.is_some_and(|s| v.is(s)))
+        dir.invitations
+            .get(id)
+            .is_some_and(|i| policy::sees_invitation(dir, who, i, now))
     };
     let request = |id: &RequestId| {
         v.has(perms::MEMBERS_APPROVE) || dir.requests.get(id).is_some_and(|r| v.is(r.account))
@@ -302,9 +306,7 @@ fn concerns(dir: &Directory, who: &Principal, v: &Viewer, event: &Event, now: Ti
         ContractCreated { .. } | ContractStatusChanged { .. } | ContractSeatsChanged { .. } => {
             v.has(perms::CONTRACTS_READ)
         }
-        InvitationSent { invitation: i } => {
-            v.has(perms::INVITATIONS_READ) || i.sent_by.is_some_and(|s| v.is(s))
-        }
+        InvitationSent { invitation: i } => policy::sees_invitation(dir, who, i, now),
         InvitationAccepted {
             invitation: i,
             account: a,

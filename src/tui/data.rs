@@ -715,7 +715,7 @@ fn other_tabs(s: &mut Snapshot, at: &Reading<'_>, events: &[Recorded], decided: 
         });
         let invitations = sees(Area::Invitations).then(|| {
             scope.spawn(move || {
-                query::invitations(dir, org_id, None, now)
+                query::invitations(dir, who, org_id, None, now)
                     .into_iter()
                     .enumerate()
                     .map(|(pos, (i, status))| {

@@ -104,7 +104,7 @@ async fn list_invitations(
     Params(p): Params<ListParams>,
 ) -> Reply<Response> {
     view(&s, who, slug, move |v: View| {
-        let items: Vec<Row> = query::invitations(v.dir, v.org, p.status, v.now)
+        let items: Vec<Row> = query::invitations(v.dir, v.who, v.org, p.status, v.now)
             .into_iter()
             .map(|(invitation, status)| Row { invitation, status })
             .collect();
