@@ -94,6 +94,13 @@ async fn command(
     if let Some(why) = issued_by_the_server_only(&req.command) {
         return Err(Problem::forbidden(why));
     }
+    // Nobody learns without acting: a dry run by an anonymous caller could only probe
+    // which emails have accounts and which invitations exist.
+    if who == Principal::Anonymous && req.dry_run {
+        return Err(Problem::forbidden(
+            "a dry run needs an API token: without one it would only tell which emails and invitations exist",
+        ));
+    }
     // Anyone may register, but one address only so often (a dry run counts too: it
     // is how a script would probe).
     if who == Principal::Anonymous
