@@ -1,4 +1,5 @@
-//! Roles and groups: `roster role …` and `roster group …`, who holds which permissions. Only parsing lives here.
+//! Roles and groups: `roster role …` and `roster group …`, who holds which permissions.
+//! Only parsing lives here.
 
 use clap::{Args, Subcommand};
 

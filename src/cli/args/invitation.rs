@@ -1,4 +1,5 @@
-//! Joining: `roster invitation …` and the approval queue, `roster approval …`. Only parsing lives here.
+//! Joining: `roster invitation …` and the approval queue, `roster approval …`. Only parsing
+//! lives here.
 
 use clap::{Args, Subcommand, ValueEnum};
 

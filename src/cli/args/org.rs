@@ -1,4 +1,5 @@
-//! Organisations: `roster org …` (create, list, show, profile, settings, ownership). Only parsing lives here.
+//! Organisations: `roster org …` (create, list, show, profile, settings, ownership). Only
+//! parsing lives here.
 
 use clap::{Args, Subcommand};
 

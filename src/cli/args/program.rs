@@ -1,4 +1,5 @@
-//! Programs and contracts: `roster program …` and `roster contract …`. Only parsing lives here.
+//! Programs and contracts: `roster program …` and `roster contract …`. Only parsing lives
+//! here.
 
 use clap::Subcommand;
 

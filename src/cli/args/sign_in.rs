@@ -1,4 +1,5 @@
-//! Contexts, passwords and signing in: `roster context …`, `roster password …`, `roster login`. Only parsing lives here.
+//! Contexts, passwords and signing in: `roster context …`, `roster password …`, `roster
+//! login`. Only parsing lives here.
 
 use clap::{Args, Subcommand};
 

@@ -1,4 +1,5 @@
-//! Whole stores (`roster store …`) and the outbox (`roster mail …`). Only parsing lives here.
+//! Whole stores (`roster store …`) and the outbox (`roster mail …`). Only parsing lives
+//! here.
 
 use clap::{Subcommand, ValueEnum};
 

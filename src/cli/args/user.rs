@@ -1,4 +1,5 @@
-//! Accounts: `roster user …`, its list filters and the invitation form. Only parsing lives here.
+//! Accounts: `roster user …`, its list filters and the invitation form. Only parsing lives
+//! here.
 
 use clap::{Args, Subcommand, ValueEnum};
 
