@@ -25,19 +25,6 @@ pub struct Ctx {
     org: Result<OrgId, String>,
 }
 
-/// The store path from --store / ROSTER_STORE, else the per-user default.
-pub fn store_path(global: &Global) -> Outcome<PathBuf> {
-    if let (None, Some(url)) = (&global.store, super::database::url_of(global)) {
-        return Ok(PathBuf::from(url.expose())); // ROSTER_DATABASE_URL
-    }
-    match &global.store {
-        Some(p) => Ok(p.clone()),
-        None => store::default_path().ok_or_else(|| {
-            Failure::msg("cannot work out the default store location (no home or data directory): pass --store PATH")
-        }),
-    }
-}
-
 /// What the console starts on: the server or the store the options name, or (no store
 /// yet) the screen that offers to create one.
 pub fn launch(global: &Global) -> Outcome<crate::tui::Launch> {
@@ -182,7 +169,7 @@ impl Ctx {
             Err(Refusal::Later(m)) => Err(m),
         };
         // Shown in messages and printed commands: never a database password.
-        let store_path = match super::database::url_in(&store_path) {
+        let store_path = match super::database_url::url_in(&store_path) {
             Some(url) => PathBuf::from(url.redacted()),
             None => store_path,
         };
@@ -340,7 +327,7 @@ fn org_list(dir: &Directory) -> String {
 /// A local store makes its owner the platform operator. Anyone else who can read it
 /// (a shared folder, root) must say which account they act as.
 fn operator_check(store_path: &Path) -> Result<(), String> {
-    if super::database::url_in(store_path).is_some() {
+    if super::database_url::url_in(store_path).is_some() {
         // Whoever holds the database's credentials administers the store.
         return Ok(());
     }

@@ -1,30 +1,14 @@
-//! PostgreSQL from the command line: which database the options name, `roster migrate`,
-//! `roster store copy`, and `roster init` on a database.
+//! PostgreSQL from the command line: `roster migrate`, `roster store copy`, and
+//! `roster init` on a database (which database the options name is in `database_url`).
 
 use super::args::{Global, StoreCmd};
+use super::database_url::url_of;
 use super::fail::{Outcome, fail};
 use super::output::{json, say};
 use crate::backend::copy::{self, Place};
 use crate::backend::postgres::{DatabaseUrl, PgStore};
 use crate::demo;
 use serde_json::json as j;
-use std::path::Path;
-
-/// The database `--store` (or `ROSTER_STORE`) names when it is a `postgres://` URL;
-/// else `ROSTER_DATABASE_URL` when no store was named at all.
-pub fn url_of(global: &Global) -> Option<DatabaseUrl> {
-    match &global.store {
-        Some(p) => url_in(p),
-        None => std::env::var("ROSTER_DATABASE_URL")
-            .ok()
-            .and_then(|u| DatabaseUrl::parse(&u)),
-    }
-}
-
-/// The database a store "path" names, if it is a URL.
-pub fn url_in(path: &Path) -> Option<DatabaseUrl> {
-    path.to_str().and_then(DatabaseUrl::parse)
-}
 
 /// `roster migrate`.
 pub fn migrate(global: &Global) -> Outcome {

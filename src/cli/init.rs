@@ -1,10 +1,10 @@
 //! `roster init [--demo]`: a new store, never over an existing one.
 
 use super::args::Global;
-use super::context::store_path;
+use super::console;
 use super::fail::{Outcome, fail};
 use super::output::{json, say};
-use super::store;
+use super::store::{self, store_path};
 use crate::backend::file::FileStore;
 use crate::demo;
 use serde_json::json as j;
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 pub fn run(global: &Global, with_demo: bool) -> Outcome {
     let path = store_path(global)?;
-    if let Some(url) = super::database::url_in(&path) {
+    if let Some(url) = super::database_url::url_in(&path) {
         return super::database::init(global, &url, with_demo);
     }
     if store::occupied(&path) {
@@ -113,7 +113,7 @@ pub fn demo(global: &Global, path: Option<PathBuf>) -> Outcome {
             summary.accounts
         ));
     }
-    if !super::interactive() {
+    if !console::interactive() {
         say(format!(
             "the console needs a terminal; from scripts use the commands, e.g. roster --store {} org list",
             shell_quote(&path.display().to_string())
@@ -124,5 +124,5 @@ pub fn demo(global: &Global, path: Option<PathBuf>) -> Outcome {
         store: Some(path),
         ..global.clone()
     };
-    super::console(&global)
+    console::console(&global)
 }

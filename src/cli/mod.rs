@@ -5,11 +5,13 @@
 mod approval;
 pub mod args;
 mod audit;
+mod console;
 mod context;
 mod contexts;
 mod contract;
 mod credentials;
 mod database;
+mod database_url;
 mod dates;
 mod exec;
 mod fail;
@@ -37,14 +39,13 @@ use args::{Cli, Cmd, Global};
 use clap::{CommandFactory, FromArgMatches};
 use context::Ctx;
 use fail::{Failure, Outcome};
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// Entry point of the `roster` binary.
 pub fn main() -> ExitCode {
     let cli = parse();
     let result = match cli.command {
-        None => console(&cli.global),
+        None => console::console(&cli.global),
         Some(cmd) => {
             // Reports for the unexpected; the console installs its own hooks.
             let _ = color_eyre::install();
@@ -138,21 +139,4 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
         Cmd::Token(c) => token::run(global, &ctx, c),
         Cmd::Mail(c) => mail::run(&ctx, c),
     }
-}
-
-/// True when there is a terminal to draw the console on.
-fn interactive() -> bool {
-    std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
-}
-
-/// `roster` alone opens the full-screen console. Without a store the console offers to
-/// create one; without a terminal there is nothing to draw on, so say what to do.
-fn console(global: &Global) -> Outcome {
-    if !interactive() {
-        return fail::fail(
-            "the console needs a terminal: run `roster --help` for the commands that work in scripts",
-        );
-    }
-    let launch = context::launch(global)?;
-    crate::tui::run(launch).map_err(Failure::Unexpected)
 }

@@ -1,10 +1,9 @@
 //! `roster serve`: the REST server over the local store, until Ctrl-C or SIGTERM.
 
 use super::args::{Global, ServeArgs};
-use super::context::store_path;
 use super::fail::{Failure, Outcome, fail};
 use super::output::say;
-use super::store;
+use super::store::{self, store_path};
 use crate::backend::mail_folder::WithMailFolder;
 use crate::server::{self, Config};
 use std::io::{IsTerminal, Write};

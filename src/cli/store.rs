@@ -2,7 +2,6 @@
 //! default, whether one exists, opening it) or a roster server (`--server`, a context).
 
 use super::args::Global;
-use super::context::store_path;
 use super::fail::{Failure, Outcome};
 use super::output::warn;
 use crate::backend::file::FileStore;
@@ -78,6 +77,19 @@ fn from_context(global: &Global, config: &Config, name: &str) -> Outcome<Remote>
     })
 }
 
+/// The store path from --store / ROSTER_STORE, else the per-user default.
+pub fn store_path(global: &Global) -> Outcome<PathBuf> {
+    if let (None, Some(url)) = (&global.store, super::database_url::url_of(global)) {
+        return Ok(PathBuf::from(url.expose())); // ROSTER_DATABASE_URL
+    }
+    match &global.store {
+        Some(p) => Ok(p.clone()),
+        None => default_path().ok_or_else(|| {
+            Failure::msg("cannot work out the default store location (no home or data directory): pass --store PATH")
+        }),
+    }
+}
+
 /// The per-user default store (`$ROSTER_STORE`, else under the XDG data directory).
 pub fn default_path() -> Option<PathBuf> {
     Some(crate::backend::file::default_store_path())
@@ -86,7 +98,7 @@ pub fn default_path() -> Option<PathBuf> {
 /// True when anything is at `path`; opening then says whether it is a store. A
 /// database URL always "exists": opening it sets up roster's tables if they are missing.
 pub fn exists(path: &Path) -> bool {
-    super::database::url_in(path).is_some() || path.exists()
+    super::database_url::url_in(path).is_some() || path.exists()
 }
 
 /// True when `path` holds something a new store must not be put over: a file, or a
@@ -101,7 +113,7 @@ pub fn occupied(path: &Path) -> bool {
 }
 
 pub fn open(path: &Path) -> Result<Arc<dyn Backend>, BackendError> {
-    if let Some(url) = super::database::url_in(path) {
+    if let Some(url) = super::database_url::url_in(path) {
         return Ok(Arc::new(crate::backend::postgres::PgStore::open(&url)?));
     }
     Ok(Arc::new(FileStore::open(path)?))

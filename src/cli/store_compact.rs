@@ -4,15 +4,15 @@
 //! gets one in the current format.
 
 use super::args::Global;
-use super::context::store_path;
 use super::fail::{Outcome, fail};
 use super::output::{json, say};
+use super::store::store_path;
 use crate::backend::file::FileStore;
 use serde_json::json as j;
 
 pub fn compact(global: &Global) -> Outcome {
     let path = store_path(global)?;
-    if super::database::url_in(&path).is_some() {
+    if super::database_url::url_in(&path).is_some() {
         return fail(
             "roster store compact works on a local store (a folder); a PostgreSQL store keeps no snapshot file",
         );

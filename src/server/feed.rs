@@ -8,78 +8,8 @@ use super::problem::Reply;
 use super::state::AppState;
 use crate::backend::{self, AuditQuery};
 use crate::core::{OrgId, Principal, Recorded, visibility};
-use std::collections::VecDeque;
-use std::sync::{Mutex, PoisonError};
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tokio::time::Instant;
-
-pub struct Feed {
-    head: watch::Sender<u64>,
-    recent: Mutex<VecDeque<Recorded>>,
-    cap: usize,
-    nudge: Notify,
-    /// One catch-up at a time, so memory grows in order.
-    catching_up: tokio::sync::Mutex<()>,
-}
-
-impl Feed {
-    pub fn new(cap: usize) -> Feed {
-        Feed {
-            head: watch::Sender::new(0),
-            recent: Mutex::new(VecDeque::new()),
-            cap: cap.max(1),
-            nudge: Notify::new(),
-            catching_up: tokio::sync::Mutex::new(()),
-        }
-    }
-
-    /// The newest `seq` the feed knows of.
-    pub fn head(&self) -> u64 {
-        *self.head.borrow()
-    }
-
-    pub fn subscribe(&self) -> watch::Receiver<u64> {
-        self.head.subscribe()
-    }
-
-    /// Something was just committed: look now rather than at the next tick.
-    pub fn nudge(&self) {
-        self.nudge.notify_one();
-    }
-
-    /// Events in `(after, upto]` from memory, oldest first, when memory reaches back far
-    /// enough.
-    fn buffered(&self, after: u64, upto: u64) -> Option<Vec<Recorded>> {
-        let recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
-        let first = recent.front()?.seq;
-        if first > after + 1 {
-            return None;
-        }
-        Some(
-            recent
-                .iter()
-                .filter(|r| r.seq > after && r.seq <= upto)
-                .cloned()
-                .collect(),
-        )
-    }
-
-    fn remember(&self, known: u64, seq: u64, mut events: Vec<Recorded>) {
-        events.sort_by_key(|r| r.seq);
-        let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
-        // A gap (more came than we fetched) or a store that went backwards (replaced
-        // under us) would make memory lie about what follows what: start afresh.
-        let contiguous = events.first().is_some_and(|r| r.seq == known + 1)
-            && recent.back().is_none_or(|r| r.seq == known);
-        if !contiguous || seq < known {
-            recent.clear();
-        }
-        recent.extend(events);
-        while recent.len() > self.cap {
-            recent.pop_front();
-        }
-    }
-}
 
 /// Watches the store until the server stops.
 pub async fn pump(state: AppState) {

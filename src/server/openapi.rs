@@ -13,12 +13,13 @@ use super::routes::contracts::{NewContract, SeatsPatch};
 use super::routes::events::Feed;
 use super::routes::groups::{MemberBody, NameBody, NewGroup};
 use super::routes::invitations::{AcceptBody, InvitationCreated, NewInvitation, OfferBody, Resent};
+use super::routes::links::ResetSent;
 use super::routes::meta::{Health, Me, StateBody};
 use super::routes::orgs::{OrgPatch, SettingsBody, TermsBody, TransferBody};
 use super::routes::programs::{ChangeBody, ContactBody, NewProgram};
 use super::routes::roles::{GroupGrantBody, NewRole, RolePatch};
 use super::routes::sessions::{
-    AcceptLink, CompleteReset, ResetAccepted, ResetRequestBody, ResetSent, Session, SignIn,
+    AcceptLink, CompleteReset, ResetAccepted, ResetRequestBody, Session, SignIn,
 };
 use utoipa::openapi::path::Paths;
 use utoipa::openapi::schema::{ArrayBuilder, ComponentsBuilder, ObjectBuilder, Schema, Type};

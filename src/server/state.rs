@@ -2,9 +2,9 @@
 //! counter and the shutdown signal. Backend calls are synchronous (a file lock, an fsync),
 //! so they run on tokio's blocking pool, never on the threads that serve connections.
 
-use super::auth::BadTokens;
+use super::bad_tokens::BadTokens;
 use super::config::Config;
-use super::feed::Feed;
+use super::feed_buffer::Feed;
 use super::problem::{Problem, Reply};
 use crate::backend::{self, Backend};
 use crate::core::Directory;

@@ -1,16 +1,30 @@
 //! The audit trail from the database: commits newest first, a page at a time, filtered
 //! like the file store's (the organisation and position in SQL, the rest here).
 
-use super::store::PgStore;
 use crate::backend::file::audit::matches;
 use crate::backend::{AuditQuery, BackendError};
-use crate::core::Recorded;
 use crate::core::visibility::redact_event;
+use crate::core::{Directory, Recorded};
 
 const DEFAULT_LIMIT: usize = 100;
 const PAGE: i64 = 256;
 
-pub fn query(store: &PgStore, q: &AuditQuery) -> Result<Vec<Recorded>, BackendError> {
+/// What the walk needs from the store: a page of commits below a version, newest first,
+/// and the current directory to filter against. `PgStore` answers it; asking through
+/// this trait keeps the walk from importing the store that calls it.
+pub trait Pages {
+    fn audit_page(
+        &self,
+        upper: i64,
+        org: Option<i64>,
+        before_seq: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<(i64, Vec<Recorded>)>, BackendError>;
+
+    fn with_dir<R>(&self, f: impl FnOnce(&Directory) -> R) -> R;
+}
+
+pub fn query(store: &impl Pages, q: &AuditQuery) -> Result<Vec<Recorded>, BackendError> {
     let limit = if q.limit == 0 { DEFAULT_LIMIT } else { q.limit };
     let org = q.org.map(|o| o.0 as i64);
     let before = q.before.map(|b| b.min(i64::MAX as u64) as i64);

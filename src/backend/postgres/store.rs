@@ -13,6 +13,7 @@
 //! the connection pool and the LISTEN task; each call hands its query to that runtime
 //! and waits on a channel (never `block_on`, which would panic on an async thread).
 
+use super::audit;
 use super::codec::{self, Commit};
 use super::listen;
 use super::schema;
@@ -593,7 +594,7 @@ impl Backend for PgStore {
     }
 
     fn audit(&self, query: &AuditQuery) -> Result<Vec<Recorded>, BackendError> {
-        super::audit::query(self, query)
+        audit::query(self, query)
     }
 
     fn refresh(&self) -> Result<u64, BackendError> {
@@ -616,8 +617,8 @@ impl Backend for PgStore {
 }
 
 /// Audit pages: commits newest first, read below `upper`.
-impl PgStore {
-    pub(super) fn audit_page(
+impl audit::Pages for PgStore {
+    fn audit_page(
         &self,
         upper: i64,
         org: Option<i64>,
@@ -632,7 +633,7 @@ impl PgStore {
             .collect()
     }
 
-    pub(super) fn with_dir<R>(&self, f: impl FnOnce(&Directory) -> R) -> R {
+    fn with_dir<R>(&self, f: impl FnOnce(&Directory) -> R) -> R {
         f(&self.dir())
     }
 }

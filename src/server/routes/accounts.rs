@@ -2,12 +2,12 @@
 //! state changes (enable, approve, promote, …) and its organisation roles.
 
 use super::common::{self, AnyId, Empty, MaybeBody, Reason, created, find};
+use super::links::{self, new_secret};
 use crate::core::precondition::Resource;
 use crate::core::query::{self, AccountQuery, AccountSort, StatusFilter};
 use crate::core::{
     Account, Approval, Command, Directory, Event, GroupId, Level, Principal, ProgramId, RoleId,
 };
-use crate::secret;
 use crate::server::account_reads;
 use crate::server::act::{self, Events, View, act, act_if, list, org_of, record, view};
 use crate::server::api::{Api, Cond, doc};
@@ -525,15 +525,6 @@ pub struct WithSecret {
     pub secret: String,
 }
 
-/// A fresh link secret and its hash; the operating system's random source failing is
-/// the server's problem, not the client's.
-pub fn new_secret() -> Reply<(String, String)> {
-    secret::new_secret().map_err(|e| {
-        tracing::error!("{e}");
-        Problem::internal()
-    })
-}
-
 async fn reset_password(
     State(s): State<AppState>,
     Caller(who): Caller,
@@ -554,11 +545,9 @@ async fn reset_password(
         Ok((cmd, pre))
     })
     .await?;
-    Ok(
-        super::sessions::hand_over_reset(&s, &caller, events, secret)
-            .await
-            .into_response(),
-    )
+    Ok(links::hand_over_reset(&s, &caller, events, secret)
+        .await
+        .into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -125,7 +125,7 @@ async fn command(
     } = &mut req.command
         && who != (Principal::Account { id: *account })
     {
-        let (secret, hash) = super::accounts::new_secret()?;
+        let (secret, hash) = super::links::new_secret()?;
         *secret_hash = Some(hash);
         mailed = Some(secret);
     }
@@ -140,7 +140,7 @@ async fn command(
     };
     let events = act::execute(&s, who.clone(), req.command, req.dry_run).await?;
     if let Some(secret) = mailed.filter(|_| !req.dry_run) {
-        let _delivered = super::sessions::hand_over_reset(&s, &who, events.clone(), secret).await;
+        let _delivered = super::links::hand_over_reset(&s, &who, events.clone(), secret).await;
     } else if let (Some(secret), false) = (link, req.dry_run) {
         crate::server::mail::spool(&s, &events, &secret).await;
     }

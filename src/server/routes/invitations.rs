@@ -2,8 +2,8 @@
 //! once), revoke, resend, expire, and accept, which works without a token when the
 //! invitee brings the secret from the link.
 
-use super::accounts::new_secret;
 use super::common::{self, AnyId, Empty, Items, MaybeBody, command_route, created, find};
+use super::links::new_secret;
 use crate::core::query;
 use crate::core::{
     Command, Event, Invitation, InvitationStatus, Level, ProgramId, ProgramOffer, RoleId,

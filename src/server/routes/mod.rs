@@ -9,6 +9,7 @@ pub mod contracts;
 pub mod events;
 pub mod groups;
 pub mod invitations;
+pub mod links;
 pub mod meta;
 pub mod orgs;
 pub mod programs;

@@ -6,8 +6,8 @@
 //! purpose); the core only decides with the PHC string. Failed sign-ins are throttled
 //! per client address and per email.
 
-use super::accounts::new_secret;
 use super::common::{self, Empty, MaybeBody, command_route};
+use super::links::new_secret;
 use crate::backend;
 use crate::core::{Approval, Command, Event, Principal};
 use crate::credentials;
@@ -468,81 +468,4 @@ async fn accept_invitation(
     )
     .await?;
     Ok((StatusCode::CREATED, act::events(events)).into_response())
-}
-
-/// The reply to a password reset sent through `…/accounts/{id}/reset-password`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ResetSent {
-    #[schema(value_type = Vec<Object>)]
-    pub events: Vec<crate::core::Recorded>,
-    /// The link's secret, only when the account asked for itself: nobody else, however
-    /// senior, may hold a way to set someone's password (seed 002).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
-    /// Whether the link was handed to mail delivery for the account's address.
-    pub delivered: bool,
-}
-
-/// Gives a new reset link to whom it belongs: in the reply when the account asked for
-/// itself, else to the mail delivery (nothing is sent without one).
-pub async fn hand_over_reset(
-    s: &AppState,
-    caller: &Principal,
-    events: Vec<crate::core::Recorded>,
-    secret: String,
-) -> Json<ResetSent> {
-    let reset = events.iter().find_map(|r| match &r.event {
-        Event::PasswordResetRequested { reset } => Some(reset.clone()),
-        _ => None,
-    });
-    let own = reset
-        .as_ref()
-        .is_some_and(|r| *caller == Principal::Account { id: r.account });
-    if own || reset.is_none() {
-        return Json(ResetSent {
-            events,
-            secret: reset.map(|_| secret),
-            delivered: false,
-        });
-    }
-    // The outbox mails it (the command queued the message with the reset); a configured
-    // delivery hook (tests, embedders) gets it too.
-    let queued = events
-        .iter()
-        .any(|r| matches!(r.event, Event::MailQueued { .. }));
-    if queued {
-        crate::server::mail::spool(s, &events, &secret).await;
-    }
-    let mut delivered = queued;
-    if let (Some(deliver), Some(r)) = (s.config().reset_delivery.clone(), reset) {
-        let target = s
-            .read(move |dir| {
-                Ok(dir.accounts.get(&r.account).and_then(|a| {
-                    dir.orgs
-                        .get(&a.org)
-                        .map(|o| (o.slug.clone(), a.email.clone(), r.expires))
-                }))
-            })
-            .await
-            .ok()
-            .flatten();
-        if let Some((org, email, expires)) = target {
-            (deliver.0)(ResetNotice {
-                org,
-                email,
-                secret,
-                expires,
-            });
-            delivered = true;
-        }
-    } else if !queued {
-        tracing::info!(
-            "a password reset was sent, but no mail delivery is configured: no link was sent"
-        );
-    }
-    Json(ResetSent {
-        events,
-        secret: None,
-        delivered,
-    })
 }

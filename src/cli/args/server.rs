@@ -1,0 +1,36 @@
+//! `roster serve` and its API tokens, `roster token …`. Only parsing lives here.
+
+use clap::{Args, Subcommand};
+
+// ----- server and tokens -----
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on; port 0 picks a free one (the address is printed).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
+    pub listen: String,
+    /// Where a PostgreSQL store's server keeps its mail (spool, maildir, roster.toml);
+    /// default: roster/mail in the XDG state directory. A folder store uses its own folder.
+    #[arg(long, value_name = "DIR", env = "ROSTER_MAIL_DIR")]
+    pub mail_dir: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCmd {
+    /// Make a token acting as --as EMAIL (for itself) or as --operator; prints its secret once.
+    Create {
+        /// What the token is for, e.g. "laptop console".
+        #[arg(long, default_value = "")]
+        label: String,
+        /// When it stops working: 2027-01-31, an RFC 3339 time, or 90d / 12h from now.
+        #[arg(long, value_name = "DATE")]
+        expires: Option<String>,
+    },
+    /// Tokens you may see: id, whom they act as, label, created, expires, status (never the secret).
+    List,
+    /// Stop a token from working.
+    Revoke {
+        /// The token's id, e.g. t12.
+        id: String,
+    },
+}
