@@ -6,6 +6,9 @@
 //!
 //! The message templates are compiled in from `assets/mail/`; rendering is a plain,
 //! pure `{name}` substitution (no template engine: there is nothing to evaluate).
+//!
+//! The record types live one floor down, in `mail_record`, so the directory and the
+//! events can hold them without depending on this file (re-exported here).
 
 use super::directory::Directory;
 use super::ids::*;
