@@ -3,8 +3,8 @@
 
 use super::event::{Event, Recorded};
 use super::ids::*;
+use super::mail_record::{Mail, MailStatus};
 use super::model::*;
-use super::token::Token;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -28,7 +28,7 @@ pub struct Directory {
     pub tokens: BTreeMap<TokenId, Token>,
     /// The outbox (absent from stores made before mail existed).
     #[serde(default)]
-    pub mails: BTreeMap<MailId, super::mail::Mail>,
+    pub mails: BTreeMap<MailId, Mail>,
     /// Each account's password as an argon2id PHC string. Never leaves the store:
     /// `visibility::redact` starts from an empty directory and does not copy it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -58,11 +58,6 @@ pub struct Directory {
     /// by scanning every account of the organisation.
     #[serde(skip)]
     role_grantees: HashMap<RoleId, BTreeSet<AccountId>>,
-}
-
-/// Emails compare case-insensitively (DESIGN §2).
-pub fn email_key(email: &str) -> String {
-    email.trim().to_lowercase()
 }
 
 impl Directory {
@@ -578,11 +573,49 @@ impl Directory {
                     t.revoked = true;
                 }
             }
-            MailQueued { .. }
-            | MailSent { .. }
-            | MailFailed { .. }
-            | MailRequeued { .. }
-            | MailAttemptFailed { .. } => super::mail::apply(self, event, at),
+            // The outbox.
+            MailQueued { mail } => {
+                self.next_id = self.next_id.max(mail.id.0 + 1);
+                self.mails.insert(mail.id, mail.clone());
+            }
+            MailSent { mail, attempts } => {
+                if let Some(m) = self.mails.get_mut(mail) {
+                    m.status = MailStatus::Sent;
+                    m.attempts = *attempts;
+                    m.last_error.clear();
+                    m.updated = at;
+                }
+            }
+            MailFailed {
+                mail,
+                attempts,
+                reason,
+            } => {
+                if let Some(m) = self.mails.get_mut(mail) {
+                    m.status = MailStatus::Failed;
+                    m.attempts = *attempts;
+                    m.last_error = reason.clone();
+                    m.updated = at;
+                }
+            }
+            MailAttemptFailed {
+                mail,
+                attempts,
+                reason,
+            } => {
+                if let Some(m) = self.mails.get_mut(mail) {
+                    m.attempts = *attempts;
+                    m.last_error = reason.clone();
+                    m.updated = at;
+                }
+            }
+            MailRequeued { mail } => {
+                if let Some(m) = self.mails.get_mut(mail) {
+                    m.status = MailStatus::Queued;
+                    m.attempts = 0;
+                    m.updated = at;
+                }
+            }
             PasswordSet {
                 account,
                 password_hash,

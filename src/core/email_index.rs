@@ -10,13 +10,17 @@
 //! `to_lowercase` maps by its place in a word, so an email containing it is keyed
 //! through `email_key` itself.
 
-use super::directory::email_key;
 use super::ids::{AccountId, OrgId};
 use super::model::Account;
 use hashbrown::{DefaultHashBuilder, HashTable};
 use std::collections::BTreeMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
+
+/// Emails compare case-insensitively (DESIGN §2).
+pub fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
 
 /// What the index needs to look accounts up: the accounts themselves.
 pub type Accounts = BTreeMap<AccountId, Arc<Account>>;

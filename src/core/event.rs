@@ -2,7 +2,6 @@
 
 use super::ids::*;
 use super::model::*;
-use super::token::Token;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -186,7 +185,7 @@ pub enum Event {
     },
     /// A message joined the outbox (with the invitation or reset it carries the link of).
     MailQueued {
-        mail: super::mail::Mail,
+        mail: super::mail_record::Mail,
     },
     MailSent {
         mail: MailId,

@@ -6,29 +6,18 @@
 //!
 //! The message templates are compiled in from `assets/mail/`; rendering is a plain,
 //! pure `{name}` substitution (no template engine: there is nothing to evaluate).
+//!
+//! The record types live one floor down, in `mail_record`, so the directory and the
+//! events can hold them without depending on this file (re-exported here).
 
 use super::directory::Directory;
 use super::ids::*;
 use super::model::*;
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
 
-/// What a message is about, and the record it belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum MailKind {
-    Invitation { invitation: InvitationId },
-    PasswordReset { reset: ResetId },
-}
+pub use super::mail_record::{Mail, MailKind, MailStatus};
 
 impl MailKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MailKind::Invitation { .. } => "invitation",
-            MailKind::PasswordReset { .. } => "password_reset",
-        }
-    }
-
     /// The template for this kind: a `Subject:` line, a blank line, the body.
     pub fn template(self) -> &'static str {
         match self {
@@ -40,50 +29,6 @@ impl MailKind {
 
 pub const INVITATION_TEMPLATE: &str = include_str!("../../assets/mail/invitation.txt");
 pub const RESET_TEMPLATE: &str = include_str!("../../assets/mail/password_reset.txt");
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MailStatus {
-    /// Waiting for the sender.
-    Queued,
-    /// Handed to the SMTP server, or written to the maildir.
-    Sent,
-    /// Given up on after `attempts`; `last_error` says why. `mail retry` queues it again.
-    Failed,
-}
-
-impl MailStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MailStatus::Queued => "queued",
-            MailStatus::Sent => "sent",
-            MailStatus::Failed => "failed",
-        }
-    }
-}
-
-/// One message of the outbox.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Mail {
-    pub id: MailId,
-    pub org: OrgId,
-    /// The recipient's address.
-    pub to: String,
-    /// The recipient's name, for the `To:` header and the greeting.
-    #[serde(default)]
-    pub to_name: String,
-    #[serde(flatten)]
-    pub kind: MailKind,
-    pub subject: String,
-    pub status: MailStatus,
-    /// Delivery attempts made in the last round.
-    #[serde(default)]
-    pub attempts: u32,
-    #[serde(default)]
-    pub last_error: String,
-    pub created: Timestamp,
-    pub updated: Timestamp,
-}
 
 /// The values a template may name. `link` is absent in the core (it has no secret).
 pub struct Vars<'a> {
@@ -227,56 +172,6 @@ pub fn still_wanted(dir: &Directory, mail: &Mail, now: Timestamp) -> Result<(), 
             Some(r) => Err(format!("reset {} expired", r.id)),
             None => Err(format!("reset {reset} no longer exists")),
         },
-    }
-}
-
-/// Applies an outbox event (called by `Directory::apply_event`).
-pub fn apply(dir: &mut Directory, event: &super::event::Event, at: Timestamp) {
-    use super::event::Event::*;
-    match event {
-        MailQueued { mail } => {
-            dir.next_id = dir.next_id.max(mail.id.0 + 1);
-            dir.mails.insert(mail.id, mail.clone());
-        }
-        MailSent { mail, attempts } => {
-            if let Some(m) = dir.mails.get_mut(mail) {
-                m.status = MailStatus::Sent;
-                m.attempts = *attempts;
-                m.last_error.clear();
-                m.updated = at;
-            }
-        }
-        MailFailed {
-            mail,
-            attempts,
-            reason,
-        } => {
-            if let Some(m) = dir.mails.get_mut(mail) {
-                m.status = MailStatus::Failed;
-                m.attempts = *attempts;
-                m.last_error = reason.clone();
-                m.updated = at;
-            }
-        }
-        MailAttemptFailed {
-            mail,
-            attempts,
-            reason,
-        } => {
-            if let Some(m) = dir.mails.get_mut(mail) {
-                m.attempts = *attempts;
-                m.last_error = reason.clone();
-                m.updated = at;
-            }
-        }
-        MailRequeued { mail } => {
-            if let Some(m) = dir.mails.get_mut(mail) {
-                m.status = MailStatus::Queued;
-                m.attempts = 0;
-                m.updated = at;
-            }
-        }
-        _ => {}
     }
 }
 

@@ -10,6 +10,7 @@ pub mod event;
 pub mod ids;
 pub mod invariants;
 pub mod mail;
+pub mod mail_record;
 pub mod model;
 pub mod perms;
 pub mod policy;

@@ -415,3 +415,28 @@ pub enum Principal {
     /// Someone not signed in: may register or accept an invitation, nothing else.
     Anonymous,
 }
+
+/// An API token or a sign-in session (`core::token` says whether one lets its holder in).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Token {
+    pub id: TokenId,
+    /// Whom the token acts as: an account, or the platform operator.
+    pub principal: Principal,
+    /// The account's organisation; `None` for an operator token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<OrgId>,
+    /// What the token is for, in the holder's words ("laptop console", "nightly sync").
+    #[serde(default)]
+    pub label: String,
+    /// SHA-256 of the secret, lowercase hex. Never shown, never sent to a client.
+    pub hash: String,
+    pub created: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<Timestamp>,
+    #[serde(default)]
+    pub revoked: bool,
+    /// A sign-in session (`POST /v1/sessions`) rather than an API token: it always
+    /// expires, and keeps working for a disabled account until then (seed 002).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub session: bool,
+}

@@ -3,36 +3,11 @@
 //! so every store keeps them and the audit trail records who issued and revoked which.
 //! Only the SHA-256 of the secret is kept; the secret itself is shown once, when made.
 
-use super::decide::constant_time_eq;
 use super::directory::Directory;
-use super::ids::{OrgId, TokenId};
+pub use super::model::Token;
 use super::model::{Approval, Principal};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Token {
-    pub id: TokenId,
-    /// Whom the token acts as: an account, or the platform operator.
-    pub principal: Principal,
-    /// The account's organisation; `None` for an operator token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub org: Option<OrgId>,
-    /// What the token is for, in the holder's words ("laptop console", "nightly sync").
-    #[serde(default)]
-    pub label: String,
-    /// SHA-256 of the secret, lowercase hex. Never shown, never sent to a client.
-    pub hash: String,
-    pub created: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<Timestamp>,
-    #[serde(default)]
-    pub revoked: bool,
-    /// A sign-in session (`POST /v1/sessions`) rather than an API token: it always
-    /// expires, and keeps working for a disabled account until then (seed 002).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub session: bool,
-}
 
 /// Where a token stands right now, for listings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +62,15 @@ pub enum AuthError {
     /// The account exists but may not sign in (invariant 6); the sentence says why.
     #[error("{0}")]
     Inactive(String),
+}
+
+/// Compares secrets without leaking through timing where they differ (every secret
+/// check of the core and its edges goes through here).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// True for a SHA-256 digest written as 64 lowercase hex digits, the only form the core
