@@ -71,7 +71,18 @@ pub fn run(global: &Global, args: ServeArgs) -> Outcome {
             backend.clone(),
             SENDER_INTERVAL,
         ));
-        let served = server::serve(listener, backend, Config::default(), stop_signal())
+        let config = Config {
+            trusted_proxies: server::TrustedProxies::new(args.trusted_proxies.clone()),
+            register_limit: args.register_limit,
+            ..Config::default()
+        };
+        if !config.trusted_proxies.is_empty() {
+            tracing::info!(
+                "client addresses come from Forwarded / X-Forwarded-For of {:?}",
+                args.trusted_proxies
+            );
+        }
+        let served = server::serve(listener, backend, config, stop_signal())
             .await
             .map_err(|e| Failure::msg(format!("the server failed: {e}")));
         sender.abort();

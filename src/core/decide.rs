@@ -22,6 +22,7 @@ mod contracts;
 mod credentials;
 mod groups;
 mod invitations;
+pub use invitations::LINK_NOT_VALID;
 mod mail;
 mod organisations;
 mod programs;

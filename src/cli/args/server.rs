@@ -13,6 +13,20 @@ pub struct ServeArgs {
     /// default: roster/mail in the XDG state directory. A folder store uses its own folder.
     #[arg(long, value_name = "DIR", env = "ROSTER_MAIL_DIR")]
     pub mail_dir: Option<std::path::PathBuf>,
+    /// A reverse proxy (address or CIDR, repeatable, or comma-separated in
+    /// ROSTER_TRUSTED_PROXIES) whose Forwarded / X-Forwarded-For headers name the client
+    /// for the throttles; from any other peer those headers are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "CIDR",
+        env = "ROSTER_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = crate::server::TrustedProxies::parse
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Self-service registrations one client address may make per hour (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub register_limit: u32,
 }
 
 #[derive(Debug, Subcommand)]

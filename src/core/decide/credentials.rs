@@ -49,7 +49,7 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
 /// plaintext password sent by mistake, or a hash made costly on purpose, is refused
 /// rather than stored.
 fn check_phc(hash: &str) -> Decision<()> {
-    super::validate::password_hash(hash)
+    crate::core::validate::password_hash(hash)
 }
 
 /// Whether `cmd` only takes access away from `account` itself: revoking one of its own

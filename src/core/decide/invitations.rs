@@ -218,6 +218,9 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
     }
 }
 
+/// The one answer to an invitation link that does not work, whatever the reason.
+pub const LINK_NOT_VALID: &str = "the invitation link is not valid";
+
 /// Accepting an invitation makes its account, with the offered roles, once; by the
 /// link's secret (the invitee) or on the invitee's behalf (`members.invite`). Accepting
 /// by the link alone (`AcceptInvitationLink`) comes here too.
@@ -226,6 +229,20 @@ pub(super) fn accept(
     invitation: InvitationId,
     secret_hash: &Option<String>,
 ) -> Out {
+    // Nobody in particular speaks only through the link's secret: until it matches,
+    // every id (unknown, pending, accepted, revoked, expired) gets this one answer, so
+    // ids tell an outsider nothing.
+    if matches!(cx.actor.who, Principal::Anonymous) {
+        let presented = cx.dir.invitations.get(&invitation).is_some_and(|i| {
+            match (&i.secret_hash, secret_hash) {
+                (Some(stored), Some(given)) => constant_time_eq(stored.as_bytes(), given.as_bytes()),
+                _ => false,
+            }
+        });
+        if !presented {
+            return forbidden(LINK_NOT_VALID);
+        }
+    }
     let inv = cx.invitation(invitation)?;
     let o = &cx.dir.orgs[&inv.org];
     match inv.status_at(cx.now) {
@@ -249,7 +266,7 @@ pub(super) fn accept(
     let by_link = match (&inv.secret_hash, secret_hash) {
         (Some(stored), Some(given)) => {
             if !constant_time_eq(stored.as_bytes(), given.as_bytes()) {
-                return forbidden("the invitation link is not valid");
+                return forbidden(LINK_NOT_VALID);
             }
             true
         }
@@ -258,7 +275,7 @@ pub(super) fn accept(
     if !by_link {
         // Accepting on the invitee's behalf is an administrator's act.
         if !cx.reaches(inv.org) {
-            return forbidden("the invitation link is not valid");
+            return forbidden(LINK_NOT_VALID);
         }
         cx.need(
             inv.org,

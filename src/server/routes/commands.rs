@@ -26,7 +26,11 @@ pub fn add(api: Api) -> Api {
             "Events",
         )
         .body("CommandRequest")
-        .auth(Auth::Optional),
+        .auth(Auth::Optional)
+        .also(&[(
+            429,
+            "too many registrations from one address: retry after Retry-After seconds",
+        )]),
     )
     .get(
         "/v1/audit",

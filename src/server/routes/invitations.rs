@@ -5,6 +5,7 @@
 use super::common::{self, AnyId, Empty, Items, MaybeBody, command_route, created, find};
 use super::links::new_secret;
 use crate::core::query;
+use crate::core::Principal;
 use crate::core::{
     Command, Event, Invitation, InvitationStatus, Level, ProgramId, ProgramOffer, RoleId,
 };
@@ -13,7 +14,7 @@ use crate::server::act::{self, Events, View, act, list, tagged, view};
 use crate::server::api::{Api, Auth, doc};
 use crate::server::auth::{Caller, MaybeCaller};
 use crate::server::extract::{Body, Params};
-use crate::server::problem::Reply;
+use crate::server::problem::{Problem, Reply};
 use crate::server::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -278,9 +279,19 @@ async fn accept(
     MaybeBody(b): MaybeBody<AcceptBody>,
 ) -> Reply<Json<Events>> {
     let secret_hash = b.secret.as_deref().map(secret::hash);
+    // Without a token, an id that names nothing gets the answer any id without its
+    // secret gets (the core's), so ids tell an outsider nothing.
+    let anonymous = who == Principal::Anonymous;
     act(&s, who, slug, move |dir, org| {
+        let invitation = common::invitation(dir, org.id, &id).map_err(|e| {
+            if anonymous {
+                Problem::forbidden(crate::core::decide::LINK_NOT_VALID)
+            } else {
+                e
+            }
+        })?;
         Ok(Command::AcceptInvitation {
-            invitation: common::invitation(dir, org.id, &id)?,
+            invitation,
             secret_hash,
         })
     })
