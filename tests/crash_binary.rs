@@ -4,8 +4,9 @@
 //! there, no command is half there (a registration is an account *and* its join
 //! request), the audit trail has no gap, and opening checked every invariant.
 //! Then the log's tail is torn and bit-flipped by hand, and the real binary must open
-//! what is left with a clear warning and the valid prefix, or refuse damage in the
-//! middle with a clear message; never a panic. (tests/crash.rs does the same at the
+//! what is left of a torn write with a clear warning and the valid prefix, or refuse
+//! damage (in the middle, or a whole last record that fails its checksum) with a clear
+//! message; never a panic. (tests/crash.rs does the same at the
 //! library level with kills landing inside compactions.)
 
 mod common;
@@ -235,10 +236,15 @@ fn torn_and_flipped_tails_through_the_binary(path: &Path, acked: &BTreeSet<Strin
         .unwrap()
         .unwrap();
     create_group(&store, org, "tail-1").unwrap();
+    // What the `committed` marker says before tail-2: a torn tail-2 was never
+    // acknowledged, so the marker (written after each commit's fsync) never counted it.
+    let marker = path.join("committed");
+    let before_tail_2 = std::fs::read(&marker).unwrap();
     create_group(&store, org, "tail-2").unwrap();
     drop(store);
     let log = path.join("events.log");
     let good = std::fs::read(&log).unwrap();
+    let good_marker = std::fs::read(&marker).unwrap();
     let last = last_record_start(&good);
     let list = |label: &str| {
         let out = roster(path)
@@ -256,14 +262,16 @@ fn torn_and_flipped_tails_through_the_binary(path: &Path, acked: &BTreeSet<Strin
 
     for (label, bytes) in [
         ("truncated", good[..good.len() - 7].to_vec()),
-        ("bit-flipped", {
+        // Power lost after the size reached the disk but before the last page did.
+        ("zeroed end", {
             let mut b = good.clone();
             let n = b.len();
-            b[n - 3] ^= 0x08;
+            b[n - 10..].fill(0);
             b
         }),
     ] {
         std::fs::write(&log, &bytes).unwrap();
+        std::fs::write(&marker, &before_tail_2).unwrap();
         let (code, stdout, stderr) = list(label);
         assert_eq!(code, Some(0), "{label}: the valid prefix opens: {stderr}");
         assert!(
@@ -284,19 +292,30 @@ fn torn_and_flipped_tails_through_the_binary(path: &Path, acked: &BTreeSet<Strin
             "{label}: the tail was cut at the end of the valid prefix"
         );
         std::fs::write(&log, &good).unwrap();
+        std::fs::write(&marker, &good_marker).unwrap();
     }
 
-    // Damage before valid records is not a torn tail: refused, named, left alone.
+    // Damage before valid records is not a torn tail, and a whole last record with a
+    // flipped bit was acknowledged: refused, named, left alone.
     let mut middle = good.clone();
     middle[last - 5] ^= 0x08;
-    std::fs::write(&log, &middle).unwrap();
-    let (code, _, stderr) = list("middle");
-    assert_ne!(code, Some(0), "damage in the middle is refused");
-    assert!(
-        stderr.contains("damaged at byte") && stderr.contains("backup"),
-        "the refusal says where and what to do: {stderr}"
-    );
-    assert_eq!(std::fs::read(&log).unwrap(), middle, "nothing was cut");
+    let mut flipped = good.clone();
+    let n = flipped.len();
+    flipped[n - 3] ^= 0x08;
+    for (label, bytes) in [("middle", middle), ("bit-flipped", flipped)] {
+        std::fs::write(&log, &bytes).unwrap();
+        let (code, _, stderr) = list(label);
+        assert_ne!(code, Some(0), "{label}: damage is refused");
+        assert!(
+            stderr.contains("damaged at byte") && stderr.contains("backup"),
+            "{label}: the refusal says where and what to do: {stderr}"
+        );
+        assert_eq!(
+            std::fs::read(&log).unwrap(),
+            bytes,
+            "{label}: nothing was cut"
+        );
+    }
 }
 
 /// Where the last record of a log starts.

@@ -8,17 +8,21 @@
 //!                   first compaction)
 //! archive/          earlier log generations, whole, for the audit trail
 //! lock              the writer lock, held for one command at a time
+//! committed         the last committed event's number, written after each fsync
 //! ```
 //!
 //! A record is `[u32 len][u32 crc32][JSON array of one command's events]`, synced
 //! before the command is acknowledged. Opening reads the snapshot and replays the
-//! records after it; a torn last record is cut, damage anywhere else is reported.
+//! records after it; a torn last record is cut, damage anywhere else (a whole record
+//! failing its checksum included: see `frame`) is reported, and so is a log holding
+//! fewer events than `committed` says (see `committed`).
 //! When the log passes a size threshold the writer snapshots, archives the log and
 //! starts the next generation, so opening never replays more than one generation.
 
 mod archive;
 pub(crate) mod audit;
 mod bulk;
+mod committed;
 pub mod decode;
 mod export;
 mod frame;

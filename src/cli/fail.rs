@@ -32,14 +32,14 @@ impl From<BackendError> for Failure {
 pub fn backend_message(e: &BackendError) -> String {
     match e {
         BackendError::Refused(d) => d.message().to_string(),
-        BackendError::Busy(m) => {
-            format!("the store is busy: {m} (another roster is writing; try again)")
-        }
-        BackendError::Corrupt(m) => format!("the store is damaged: {m}"),
-        BackendError::Missing(m) => m.clone(),
-        BackendError::Io(m) | BackendError::Unauthorized(m) | BackendError::Unreachable(m) => {
-            m.clone()
-        }
+        // Each store's own sentence already says what is wrong ("the store at … is busy:
+        // … try again", "the store is damaged at byte …"): shown as it is, said once.
+        BackendError::Busy(m)
+        | BackendError::Corrupt(m)
+        | BackendError::Missing(m)
+        | BackendError::Io(m)
+        | BackendError::Unauthorized(m)
+        | BackendError::Unreachable(m) => m.clone(),
     }
 }
 

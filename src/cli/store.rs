@@ -97,8 +97,10 @@ pub fn default_path() -> Option<PathBuf> {
 
 /// True when anything is at `path`; opening then says whether it is a store. A
 /// database URL always "exists": opening it sets up roster's tables if they are missing.
+/// A path we may not look at counts as there, so opening says what is wrong (permission
+/// denied) rather than "there is no store".
 pub fn exists(path: &Path) -> bool {
-    super::database_url::url_in(path).is_some() || path.exists()
+    super::database_url::url_in(path).is_some() || path.try_exists().unwrap_or(true)
 }
 
 /// True when `path` holds something a new store must not be put over: a file, or a

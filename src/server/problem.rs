@@ -145,11 +145,10 @@ impl From<BackendError> for Problem {
     fn from(e: BackendError) -> Problem {
         match e {
             BackendError::Refused(d) => d.into(),
-            BackendError::Busy(m) => Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("the store is busy ({m}): try again shortly"),
-            )
-            .retry_after(1),
+            // The store's sentence says it is busy and to try again: said once.
+            BackendError::Busy(m) => {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, m).retry_after(1)
+            }
             // The database behind the store is down (a restart): transient, and the
             // message names no secret (the store redacts its URL).
             BackendError::Unreachable(m) => {

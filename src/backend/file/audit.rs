@@ -88,7 +88,7 @@ fn keep_newest(
     q: &AuditQuery,
     limit: usize,
 ) -> Result<(), BackendError> {
-    let Some(mut file) = log::open(path, false)? else {
+    let Some(mut file) = log::open(path)? else {
         return Ok(());
     };
     let from = super::header::HEADER_LEN as u64;

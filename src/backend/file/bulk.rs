@@ -7,6 +7,7 @@
 //! nobody waits for an acknowledgement here).
 
 use super::archive;
+use super::committed;
 use super::frame;
 use super::fsio;
 use super::header::{Header, Kind, StoreId};
@@ -100,6 +101,7 @@ impl BulkWriter {
         self.close_segment()?;
         fsio::sync_dir(&self.paths.archive)?;
         let next = self.generation + 1;
+        let seq = dir.seq;
         snapshot::write(
             &self.paths.snapshot,
             &self.paths.snapshot_tmp,
@@ -119,7 +121,10 @@ impl BulkWriter {
                 store: self.store,
                 generation: next,
             },
-        )
+        )?;
+        // Synced above (the snapshot and the log): what the next open checks against.
+        committed::write(&self.paths.committed, seq);
+        Ok(())
     }
 }
 

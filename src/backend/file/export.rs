@@ -27,7 +27,7 @@ impl FileStore {
         segments.reverse();
         segments.push(paths.log.clone());
         for path in segments {
-            let Some(mut file) = log::open(&path, false)? else {
+            let Some(mut file) = log::open(&path)? else {
                 continue;
             };
             let Scan { batches, .. } = log::read_from(&mut file, &path, HEADER_LEN as u64)?;
@@ -60,7 +60,7 @@ impl FileStore {
             let (_, mut end) =
                 recover::log_id(&paths.log)?.ok_or_else(|| recover::missing(path))?;
             for events in commits.iter().filter(|c| !c.is_empty()) {
-                end = log::append(&paths.log, end, events)?;
+                end = log::append(&paths, end, events)?;
             }
         }
         drop(store);

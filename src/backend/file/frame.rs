@@ -4,10 +4,18 @@
 //! either wholly in the log or not at all: a crash can tear only the last record, never
 //! half of a command.
 //!
-//! Reading tells a *torn tail* (the last record is incomplete or fails its checksum
-//! and nothing valid follows: a write that never finished, safe to cut) from *damage
-//! in the middle* (a bad record with valid records after it: acknowledged history is
-//! hurt, so we stop and say so rather than guess).
+//! Reading tells a *torn tail* (a write that never finished, safe to cut) from
+//! *damage* (acknowledged history is hurt, so we stop and say so rather than guess).
+//! A command is acknowledged only after its whole record is fsynced, so:
+//!
+//! - a last record shorter than its length field says (or whose length field is
+//!   zero or absurd), with nothing valid after it, is a torn tail: cut;
+//! - a last record of full length that fails its checksum is damage, unless its
+//!   payload *ends in zero bytes*: that is what power lost during the write leaves
+//!   when the file's size reached the disk but its last page did not (the unwritten
+//!   part reads as zeros), and a payload roster writes always ends in `]`, never in
+//!   a zero byte. Such a record was never synced, so never acknowledged: cut;
+//! - a bad record with a valid record after it is damage, whatever the flaw.
 
 use crate::core::Recorded;
 
@@ -145,6 +153,12 @@ pub fn scan(buf: &[u8]) -> Result<Scan, Damage> {
                         ),
                     });
                 }
+                if flaw == Flaw::Checksum && !unfinished(buf, pos) {
+                    return Err(Damage {
+                        at: pos,
+                        why: "the last record is complete but fails its checksum, and it does not end in the zero bytes an unfinished write leaves: this record was acknowledged, so it is not cut".into(),
+                    });
+                }
                 return Ok(Scan {
                     batches,
                     end: pos,
@@ -162,6 +176,17 @@ pub fn scan(buf: &[u8]) -> Result<Scan, Damage> {
         end: pos,
         tail: None,
     })
+}
+
+/// Whether the full-length record at `pos` that fails its checksum ends in zero
+/// bytes: the part of an unfinished write that never reached the disk (see the
+/// module comment).
+fn unfinished(buf: &[u8], pos: usize) -> bool {
+    let rest = &buf[pos..];
+    let len = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+    rest.get(FRAME_OVERHEAD..FRAME_OVERHEAD + len)
+        .and_then(|payload| payload.last())
+        .is_some_and(|&b| b == 0)
 }
 
 /// A batch is a non-empty JSON array of recorded events.
@@ -235,16 +260,19 @@ mod tests {
         }
     }
 
+    /// A full-length record was synced before it was acknowledged: a flipped bit in
+    /// it is damage wherever it is, never a tail to cut.
     #[test]
-    fn a_flipped_bit_in_the_last_record_is_a_tail_but_in_the_middle_is_damage() {
+    fn a_flipped_bit_in_the_last_record_or_in_the_middle_is_damage() {
         let buf = log(3);
         let first = record(1).len();
+        let last_at = buf.len() - record(3).len();
         let mut last = buf.clone();
         let n = last.len();
         last[n - 3] ^= 0x10;
-        let scan = scan(&last).unwrap();
-        assert_eq!(scan.batches.len(), 2);
-        assert_eq!(scan.tail.unwrap().flaw, Flaw::Checksum);
+        let damage = scan(&last).unwrap_err();
+        assert_eq!(damage.at, last_at);
+        assert!(damage.why.contains("acknowledged"), "{}", damage.why);
 
         let mut middle = buf.clone();
         middle[first + 12] ^= 0x10;
@@ -255,6 +283,23 @@ mod tests {
             "{}",
             damage.why
         );
+    }
+
+    /// Power lost mid-write: the size reached the disk, the last page did not, and
+    /// the payload ends in zeros. Never synced, so never acknowledged: a tail.
+    #[test]
+    fn a_full_length_last_record_ending_in_zeros_is_an_unfinished_write() {
+        let buf = log(3);
+        let last_at = buf.len() - record(3).len();
+        for zeros in [1, 7, record(3).len() - FRAME_OVERHEAD] {
+            let mut b = buf.clone();
+            let n = b.len();
+            b[n - zeros..].fill(0);
+            let scan = scan(&b).unwrap_or_else(|d| panic!("{zeros} zeros: {d:?}"));
+            assert_eq!(scan.batches.len(), 2);
+            let tail = scan.tail.unwrap();
+            assert_eq!((tail.at, tail.flaw), (last_at, Flaw::Checksum));
+        }
     }
 
     #[test]

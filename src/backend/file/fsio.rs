@@ -25,7 +25,14 @@ impl FileId {
 }
 
 /// An I/O failure as a sentence naming what we were doing and where.
+/// Permission denied gets a sentence of its own, saying what to do about it.
 pub fn io_error(doing: &str, path: &Path, err: &io::Error) -> BackendError {
+    if err.kind() == io::ErrorKind::PermissionDenied {
+        return BackendError::Io(format!(
+            "could not {doing} {}: permission denied. Your user may not use this store's files: run roster as the user the store belongs to, or have them give you access (the folder needs rwx, its files rw)",
+            path.display()
+        ));
+    }
     BackendError::Io(format!("could not {doing} {}: {err}", path.display()))
 }
 

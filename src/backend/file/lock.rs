@@ -6,9 +6,10 @@
 use super::fsio;
 use crate::backend::BackendError;
 use std::fs::{File, TryLockError};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Holds the writer lock until dropped.
 #[derive(Debug)]
@@ -23,28 +24,46 @@ impl Drop for WriterLock {
     }
 }
 
-/// Takes the lock at `path`, retrying for up to `wait`.
+/// Takes the lock at `path`, waiting for up to `wait`.
+///
+/// When the lock is taken, a helper thread blocks in the OS lock call and hands the
+/// locked file over, so a waiter wakes the moment the holder releases it (polling
+/// with a back-off left waiters asleep while the lock was free, and let newcomers
+/// overtake them: with 16 writer processes some waited seconds). If we give up first,
+/// the thread finds nobody to hand the lock to and releases it at once.
 pub fn acquire(path: &Path, store: &Path, wait: Duration) -> Result<WriterLock, BackendError> {
     let file = fsio::open_rw(path)?;
-    let start = Instant::now();
-    let mut pause = Duration::from_millis(2);
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(WriterLock { file }),
-            Err(TryLockError::WouldBlock) => {
-                let waited = start.elapsed();
-                if waited >= wait {
-                    return Err(BackendError::Busy(format!(
-                        "the store at {} is busy: another roster process is writing (waited {}); try again",
-                        store.display(),
-                        seconds(wait)
-                    )));
-                }
-                thread::sleep(pause.min(wait - waited));
-                pause = (pause * 2).min(Duration::from_millis(50));
-            }
-            Err(TryLockError::Error(e)) => return Err(fsio::io_error("lock", path, &e)),
-        }
+    match file.try_lock() {
+        Ok(()) => return Ok(WriterLock { file }),
+        Err(TryLockError::WouldBlock) => {}
+        Err(TryLockError::Error(e)) => return Err(fsio::io_error("lock", path, &e)),
+    }
+    let (tx, rx) = mpsc::sync_channel(1);
+    let lock_path: PathBuf = path.to_path_buf();
+    let waiter = thread::Builder::new()
+        .name("roster-writer-lock".into())
+        .spawn(move || {
+            let taken = file
+                .lock()
+                .map(|()| WriterLock { file })
+                .map_err(|e| fsio::io_error("lock", &lock_path, &e));
+            // A send fails only when the waiter gave up: the guard comes back and is
+            // dropped here, releasing the lock for the next writer.
+            let _ = tx.send(taken);
+        });
+    if let Err(e) = waiter {
+        return Err(BackendError::Io(format!(
+            "could not wait for the writer lock {}: {e}",
+            path.display()
+        )));
+    }
+    match rx.recv_timeout(wait) {
+        Ok(taken) => taken,
+        Err(_) => Err(BackendError::Busy(format!(
+            "the store at {} is busy: another roster process is writing (waited {}); try again",
+            store.display(),
+            seconds(wait)
+        ))),
     }
 }
 

@@ -1,12 +1,14 @@
 //! The event log file: a header, then one framed record per command, append-only.
 
+use super::committed;
 use super::frame::{self, Scan};
 use super::fsio::{self, FileId};
 use super::header::{HEADER_LEN, Header, Kind};
+use super::layout::Layout;
 use crate::backend::BackendError;
 use crate::core::Recorded;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 /// An open log whose header has been checked.
@@ -17,10 +19,12 @@ pub struct LogFile {
     pub len: u64,
 }
 
-/// Opens the log at `path`; `None` when there is none (a compaction was interrupted
-/// between archiving the old generation and creating the new one).
-pub fn open(path: &Path, write: bool) -> Result<Option<LogFile>, BackendError> {
-    let Some(mut file) = fsio::open_existing(path, write)? else {
+/// Opens the log at `path` for reading; `None` when there is none (a compaction was
+/// interrupted between archiving the old generation and creating the new one). Read
+/// only, so a log the user may only read (0400) still opens: only a write (an append,
+/// cutting a torn tail) asks for write access, and says so if refused.
+pub fn open(path: &Path) -> Result<Option<LogFile>, BackendError> {
+    let Some(mut file) = fsio::open_existing(path, false)? else {
         return Ok(None);
     };
     let meta = file
@@ -76,25 +80,53 @@ pub fn read_from(log: &mut LogFile, path: &Path, from: u64) -> Result<Scan, Back
 
 /// Cuts a torn tail off; only ever called under the writer lock.
 pub fn truncate(log: &mut LogFile, path: &Path, len: u64) -> Result<(), BackendError> {
-    log.file
-        .set_len(len)
-        .and_then(|_| log.file.sync_all())
+    let file = open_for_writing(path)?;
+    file.set_len(len)
+        .and_then(|_| file.sync_all())
         .map_err(|e| fsio::io_error("cut the incomplete record off", path, &e))?;
     log.len = len;
     Ok(())
 }
 
+/// The log opened for writing; a log the user may only read is refused in words.
+fn open_for_writing(path: &Path) -> Result<File, BackendError> {
+    match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+    {
+        Ok(f) => Ok(f),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(BackendError::Io(format!(
+            "the event log {} disappeared while writing",
+            path.display()
+        ))),
+        Err(e) if e.kind() == io::ErrorKind::PermissionDenied => Err(read_only(path)),
+        Err(e) => Err(fsio::io_error("open", path, &e)),
+    }
+}
+
+/// The sentence for a log this user may read but not write.
+pub fn read_only(path: &Path) -> BackendError {
+    BackendError::Io(format!(
+        "the event log {} is read-only for your user (permission denied): roster can show this store but not change it. To make changes, run roster as the user the store belongs to, or have them make it writable (chmod u+w {})",
+        path.display(),
+        path.display()
+    ))
+}
+
 /// Appends one command's events as one record and waits until they are on disk.
 /// Returns the new length of the log. On failure the log is cut back to `len`
 /// so a half-written record is not left behind (a later writer would cut it too).
-pub fn append(path: &Path, len: u64, events: &[Recorded]) -> Result<u64, BackendError> {
-    append_batch(path, len, &[events])
+pub fn append(paths: &Layout, len: u64, events: &[Recorded]) -> Result<u64, BackendError> {
+    append_batch(paths, len, &[events])
 }
 
 /// Appends several commands, one record each, in one write and one sync (group
 /// commit). A crash during it leaves a prefix of whole records and a torn tail that
-/// the next writer cuts off; none of them was acknowledged yet.
-pub fn append_batch(path: &Path, len: u64, batch: &[&[Recorded]]) -> Result<u64, BackendError> {
+/// the next writer cuts off; none of them was acknowledged yet. Once synced, the last
+/// event's sequence number is recorded in `committed` (see there).
+pub fn append_batch(paths: &Layout, len: u64, batch: &[&[Recorded]]) -> Result<u64, BackendError> {
+    let path = &paths.log;
     let mut records = vec![];
     for events in batch {
         let payload = serde_json::to_vec(events).map_err(|e| {
@@ -105,12 +137,7 @@ pub fn append_batch(path: &Path, len: u64, batch: &[&[Recorded]]) -> Result<u64,
         })?;
         records.extend_from_slice(&frame::encode(&payload));
     }
-    let mut file = fsio::open_existing(path, true)?.ok_or_else(|| {
-        BackendError::Io(format!(
-            "the event log {} disappeared while writing",
-            path.display()
-        ))
-    })?;
+    let mut file = open_for_writing(path)?;
     let written = file
         .seek(SeekFrom::Start(len))
         .and_then(|_| file.write_all(&records))
@@ -118,6 +145,9 @@ pub fn append_batch(path: &Path, len: u64, batch: &[&[Recorded]]) -> Result<u64,
     if let Err(e) = written {
         let _ = file.set_len(len).and_then(|_| file.sync_data());
         return Err(fsio::io_error("write the event log", path, &e));
+    }
+    if let Some(last) = batch.iter().rev().find_map(|events| events.last()) {
+        committed::write(&paths.committed, last.seq);
     }
     Ok(len + records.len() as u64)
 }

@@ -3,6 +3,7 @@
 //! compaction a crash interrupted.
 
 use super::archive;
+use super::committed;
 use super::fsio::{self, FileId};
 use super::header::{HEADER_LEN, Header, Kind, StoreId};
 use super::layout::Layout;
@@ -54,11 +55,29 @@ pub fn missing(root: &Path) -> BackendError {
     ))
 }
 
-/// Loads the whole store. The log is opened before the snapshot is read: a snapshot
-/// is always written before its log generation, so this order can never see a log
-/// newer than the snapshot unless the files are damaged.
+/// Loads the whole store, and checks that it holds every event `committed` says was
+/// committed. That number is read first: a writer committing meanwhile only makes the
+/// log longer than it says, so a reader racing a writer never sees a false alarm.
 pub fn load(paths: &Layout, mode: Mode) -> Result<Loaded, BackendError> {
-    let log = log::open(&paths.log, mode == Mode::Writer)?;
+    let committed = committed::read(&paths.committed)?;
+    let loaded = load_files(paths, mode)?;
+    match committed {
+        Some(c) if c > loaded.dir.seq => Err(BackendError::Corrupt(format!(
+            "the store is damaged: {} ends at event {} but event {c} was committed (its record was synced before it was acknowledged, as {} says): the log was cut or replaced by an older copy. Move the store aside and restore it from a backup; roster will not guess (if you put an older copy there on purpose, delete {} to accept it)",
+            paths.log.display(),
+            loaded.dir.seq,
+            paths.committed.display(),
+            paths.committed.display()
+        ))),
+        _ => Ok(loaded),
+    }
+}
+
+/// The snapshot and the log as they are. The log is opened before the snapshot is
+/// read: a snapshot is always written before its log generation, so this order can
+/// never see a log newer than the snapshot unless the files are damaged.
+fn load_files(paths: &Layout, mode: Mode) -> Result<Loaded, BackendError> {
+    let log = log::open(&paths.log)?;
     let snap = snapshot::read(&paths.snapshot)?;
     let (mut dir, base, snap_store, last_at) = match snap {
         Some(s) => (s.dir, s.header.generation, Some(s.header.store), s.last_at),
@@ -195,7 +214,7 @@ pub fn finish_compaction(paths: &Layout) -> Result<(), BackendError> {
         store: snap.store,
         generation: snap.generation,
     };
-    match log::open(&paths.log, false)? {
+    match log::open(&paths.log)? {
         None => {
             tracing::warn!(
                 "finishing an interrupted compaction in {}: creating the new log",

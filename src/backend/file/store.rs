@@ -9,6 +9,7 @@
 
 use super::archive;
 use super::audit;
+use super::committed;
 use super::fsio;
 use super::group;
 use super::header::{Header, Kind, StoreId};
@@ -97,7 +98,7 @@ impl FileStore {
             )));
         }
         let _lock = lock::acquire(&paths.lock, path, options.lock_timeout)?;
-        if paths.exists() {
+        if paths.probe()? {
             return Err(BackendError::Io(format!(
                 "there is already a roster store at {}: open it, or choose another path",
                 path.display()
@@ -149,16 +150,20 @@ impl FileStore {
 
     pub fn open_with(path: &Path, options: Options) -> Result<FileStore, BackendError> {
         let paths = Layout::new(path);
-        if !path.exists() {
-            return Err(recover::missing(path));
-        }
-        if !path.is_dir() {
+        let meta = match fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(recover::missing(path));
+            }
+            Err(e) => return Err(fsio::io_error("open the store", path, &e)),
+        };
+        if !meta.is_dir() {
             return Err(BackendError::Corrupt(format!(
                 "{} is a file, not a roster store: a store is a folder",
                 path.display()
             )));
         }
-        if !paths.exists() {
+        if !paths.probe()? {
             return Err(recover::missing(path));
         }
         // Repairs need the lock; if another process is writing right now (or the
@@ -245,7 +250,7 @@ impl FileStore {
 
     /// Reads the records appended since we last looked.
     fn catch_up(&self, cursor: &mut Cursor, mode: Mode) -> Result<u64, BackendError> {
-        let Some(mut file) = log::open(&self.paths.log, mode == Mode::Writer)? else {
+        let Some(mut file) = log::open(&self.paths.log)? else {
             return self.reload(cursor, mode);
         };
         if Some(file.id) != cursor.log {
@@ -317,6 +322,9 @@ impl FileStore {
         )?;
         let (id, len) =
             recover::log_id(&self.paths.log)?.ok_or_else(|| recover::missing(&self.paths.root))?;
+        // Nothing new was committed, but say so again: the snapshot now holds it all,
+        // and a marker that was lost (or lags) is brought up to date.
+        committed::write(&self.paths.committed, self.dir().seq);
         *cursor = Cursor {
             store,
             generation: next,
@@ -372,7 +380,7 @@ impl FileStore {
                 other => return vec![(job.ticket, other)],
             };
             cursor.stale = true; // until the append is known to be complete
-            match log::append(&self.paths.log, cursor.offset, &events) {
+            match log::append(&self.paths, cursor.offset, &events) {
                 Ok(end) => {
                     self.apply(&events);
                     let last_at = events.last().map(|r| r.at);
@@ -406,7 +414,7 @@ impl FileStore {
                 return out;
             }
             let records: Vec<&[Recorded]> = pending.iter().map(|(_, e)| e.as_slice()).collect();
-            match log::append_batch(&self.paths.log, cursor.offset, &records) {
+            match log::append_batch(&self.paths, cursor.offset, &records) {
                 Ok(end) => {
                     let last_at = pending.last().and_then(|(_, e)| e.last()).map(|r| r.at);
                     out.extend(pending.into_iter().map(|(t, e)| (t, Ok(e))));
