@@ -915,7 +915,7 @@ fn invitations_print_the_secret_once_and_store_only_its_hash() {
     assert!(err.contains("not valid"), "{err}");
     env.ok(&["invitation", "accept", &id, "--secret", &secret]);
     let err = env.refused(&["invitation", "accept", &id, "--secret", &secret]);
-    assert!(err.contains("already accepted"), "{err}");
+    assert!(err.contains("already used"), "{err}");
     let list = env.json(&["user", "list"]);
     assert_eq!(account(&list, "bob@acme.example")["verified"], true);
     assert!(

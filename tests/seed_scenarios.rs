@@ -305,14 +305,15 @@ fn seed_001_main_users_invite_to_roles_and_delete_accounts() {
         w.dir.accounts[&hire].verified,
         "following the mailed link proves the address"
     );
-    // Accepted once, never twice.
+    // Accepted once, never twice (the used link gets the answer every link that does
+    // not work gets, so an invitation id tells an outsider nothing: issue 15).
     let twice = Command::AcceptInvitation {
         invitation: inv,
         secret_hash: Some(secret),
     };
     says(
         &w.refuse(&Principal::Anonymous, twice),
-        &["already accepted"],
+        &["already used", "ask for a new invitation"],
     );
 
     // An invitation link stops working when it expires or is revoked (DESIGN 9).

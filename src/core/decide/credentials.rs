@@ -134,9 +134,7 @@ fn accept_invitation_link(
         }
     }
     let Some(invitation) = found else {
-        return forbidden(
-            "this invitation link is not valid: it was already used, withdrawn, or replaced by a newer one; ask for a new invitation",
-        );
+        return forbidden(super::invitations::LINK_NOT_VALID);
     };
     let (org, mut events) = invitations::accept(cx, invitation, &Some(secret_hash.to_string()))?;
     let mut account = None;

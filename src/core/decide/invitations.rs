@@ -218,8 +218,9 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
     }
 }
 
-/// The one answer to an invitation link that does not work, whatever the reason.
-pub const LINK_NOT_VALID: &str = "the invitation link is not valid";
+/// The one answer to an invitation link that does not work, whatever the reason: an
+/// outsider learns nothing from it, and the invitee learns what to do.
+pub const LINK_NOT_VALID: &str = "this invitation link is not valid: it was already used, withdrawn, or replaced by a newer one; ask for a new invitation";
 
 /// Accepting an invitation makes its account, with the offered roles, once; by the
 /// link's secret (the invitee) or on the invitee's behalf (`members.invite`). Accepting
@@ -235,7 +236,9 @@ pub(super) fn accept(
     if matches!(cx.actor.who, Principal::Anonymous) {
         let presented = cx.dir.invitations.get(&invitation).is_some_and(|i| {
             match (&i.secret_hash, secret_hash) {
-                (Some(stored), Some(given)) => constant_time_eq(stored.as_bytes(), given.as_bytes()),
+                (Some(stored), Some(given)) => {
+                    constant_time_eq(stored.as_bytes(), given.as_bytes())
+                }
                 _ => false,
             }
         });

@@ -4,8 +4,8 @@
 
 use super::common::{self, AnyId, Empty, Items, MaybeBody, command_route, created, find};
 use super::links::new_secret;
-use crate::core::query;
 use crate::core::Principal;
+use crate::core::query;
 use crate::core::{
     Command, Event, Invitation, InvitationStatus, Level, ProgramId, ProgramOffer, RoleId,
 };
