@@ -2,10 +2,10 @@
 //! synchronous); the runtime calls them inside `spawn_blocking`, tests call them
 //! directly against a real store.
 
-use super::app::{Effect, Job, Msg, Setup};
 use super::data;
 use super::dialogs::Report;
 use super::fault::LoadError;
+use super::msg::{Effect, Job, Msg, Setup};
 use crate::backend::{Backend, BackendError};
 use crate::core::{Command, DomainError, Principal};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -208,6 +208,19 @@ fn word_start(hay: Utf32Str<'_>, i: u32) -> bool {
         || unicode_width::UnicodeWidthChar::width(c) == Some(2)
 }
 
+/// Whether every row matching `longer` also matches `shorter`, so `longer` need only
+/// search `shorter`'s matches: it only adds letters, digits and spaces to a pattern
+/// that ends in one (no `!`, `'`, `^`, `$` or `\\` that would change how the words
+/// before it are read).
+pub fn narrows(shorter: &str, longer: &str) -> bool {
+    let plain = |c: char| c.is_alphanumeric() || c == ' ' || c == '-' || c == '.' || c == '@';
+    !shorter.trim().is_empty()
+        && longer.len() > shorter.len()
+        && longer.starts_with(shorter)
+        && shorter.chars().all(plain)
+        && longer[shorter.len()..].chars().all(plain)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,9 +2,11 @@
 //! change returns `Effect::Match` and the answer comes back as `Msg::Matched`. Small
 //! lists are refiltered at once, as before.
 
-use super::app::{App, Effect, user_visible};
 use super::list::{Item, List};
 use super::matching::{MatchAnswer, MatchJob};
+use super::msg::Effect;
+use super::state::App;
+use super::tab_lists::user_visible;
 use crate::core::query::Area;
 use crate::core::{InvitationStatus, RequestStatus};
 

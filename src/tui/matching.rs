@@ -10,8 +10,8 @@
 //! sets the job's cancel flag, checked between chunks of rows.
 
 use super::filter::Fuzzy;
+use super::item::Item;
 use super::letter_mask;
-use super::list::Item;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -97,7 +97,7 @@ pub struct Input<R: Item> {
     /// The cached answer for exactly this text, if any: only the predicate and the
     /// ranking are left to do.
     pub exact: Option<Hits>,
-    /// The matches of a shorter text this one narrows (`list::narrows`): only these
+    /// The matches of a shorter text this one narrows (`filter::narrows`): only these
     /// rows can match.
     pub base: Option<Hits>,
     pub masks: Masks,
@@ -433,7 +433,7 @@ mod tests {
 
             let longer = format!("{text}{more}");
             let mut narrowed = input(&rows, &order, &longer);
-            if super::super::list::narrows_for_test(&text, &longer) {
+            if super::super::filter::narrows(&text, &longer) {
                 narrowed.base = first.hits.clone();
             }
             let second = search(&narrowed, &never).unwrap();

@@ -3,50 +3,71 @@
 //! `app` is a pure state machine (`update(&mut App, Msg) -> Vec<Effect>`), `view`
 //! draws it, `runtime` owns the terminal and runs effects on tokio, `effects` turns an
 //! effect into backend calls. Everything else is one concept per file.
+//!
+//! The files form layers; a file uses only files of the layers below it, never one
+//! that uses it back:
+//! - vocabulary: `msg` (Msg, Effect), `modal`, `feedback`, `detail_view`, `keys`,
+//!   `sign_in_form`, `sections`, `item`, and the widgets' own state (`form`, `dialogs`,
+//!   `wizard`, `cmdline`, `filter`, `link`, `fault`, `text`, `layout`);
+//! - data: `rows`, `snapshot`, `details`, `outbox_detail` (gathered by `data`), lists
+//!   (`sort_order`, `matching`, `list`), `loading`, `keymap`, `config`;
+//! - state: `state` (the global `App`), then what acts on it: `tab_lists`,
+//!   `live_filter`, `reload`, `org`, `outbox`, `sign_in`, `invite`, `jobs`, the tabs'
+//!   own keys (`tabs/`), `actions`, `submit`, `picked`, `finished`;
+//! - top: `app` (`update`), `view`, `effects`, `runtime`.
 
 pub mod actions;
 pub mod app;
 pub mod cmdline;
 pub mod config;
 pub mod data;
+pub mod detail_view;
+pub mod details;
 pub mod dialogs;
 pub mod effects;
 pub mod fault;
+pub mod feedback;
 pub mod filter;
+pub mod finished;
 pub mod form;
+pub mod invite;
+pub mod item;
+pub mod jobs;
+pub mod key_table;
 pub mod keymap;
+pub mod keys;
+pub mod layout;
 pub mod letter_mask;
 pub mod link;
 pub mod list;
 pub mod live_filter;
 pub mod loading;
 pub mod matching;
+pub mod modal;
+pub mod msg;
 pub mod org;
 pub mod outbox;
+pub mod outbox_detail;
+pub mod picked;
+pub mod reload;
+pub mod rows;
 pub mod runtime;
+pub mod sections;
 pub mod sign_in;
+pub mod sign_in_form;
+pub mod snapshot;
+pub mod sort_order;
+pub mod state;
+pub mod submit;
+pub mod tab_lists;
+pub mod tabs;
 pub mod text;
 #[cfg(test)]
 mod user_sort_tests;
 pub mod view;
 pub mod wizard;
 
-use crate::backend::Backend;
-use crate::core::{OrgId, Principal};
-use std::path::PathBuf;
-use std::sync::Arc;
-
-/// Everything the console needs to start, resolved by the command line.
-pub struct Launch {
-    /// `None` when no store exists yet: the console offers to create one at `store_path`.
-    pub backend: Option<Arc<dyn Backend>>,
-    pub store_path: PathBuf,
-    pub principal: Principal,
-    /// The organisation to open on (`--org`); otherwise the principal's own or the first.
-    pub org: Option<OrgId>,
-    /// A server but no token: open on the sign-in screen.
-    pub sign_in: Option<sign_in::SignInTarget>,
-}
+pub use runtime::Launch;
 
 /// Runs the console until the user quits. The terminal is restored on every exit path.
 pub fn run(launch: Launch) -> color_eyre::Result<()> {

@@ -7,10 +7,14 @@
 //! snapshot carries its verdict so a refusal is said before a form is filled in, and the
 //! core decides again when the form is saved.
 
-use super::app::*;
 use super::data::Target;
+use super::detail_view::DetailView;
 use super::dialogs::{Choice, Picker};
 use super::form::{Field, Form};
+use super::modal::*;
+use super::msg::{Effect, Job};
+use super::state::App;
+use super::state::detail_effect;
 use crate::core::*;
 
 /// Opens the organisation page over the current tab.
@@ -310,4 +314,21 @@ pub fn submit(app: &mut App, mut form: Form, purpose: FormFor) -> Vec<Effect> {
             fx
         }
     }
+}
+
+pub fn new_org_form() -> Form {
+    Form::new(
+        "First organisation",
+        vec![
+            Field::text("Short name", ""),
+            Field::text("Name", ""),
+            Field::text("Owner's email", ""),
+            Field::text("First name", ""),
+            Field::text("Last name", ""),
+        ],
+    )
+    .submit_label("Create")
+    .with_note(
+        "Short name: a slug such as acme, used with --org. The owner can do everything in it.",
+    )
 }

@@ -6,16 +6,30 @@
 use super::app::{self, App, Effect, Msg, Start};
 use super::config::Config;
 use super::effects;
-use super::{Launch, view};
+use super::view;
 use crate::backend::Backend;
+use crate::core::{OrgId, Principal};
 use color_eyre::eyre::{WrapErr, eyre};
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures::StreamExt;
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+
+/// Everything the console needs to start, resolved by the command line.
+pub struct Launch {
+    /// `None` when no store exists yet: the console offers to create one at `store_path`.
+    pub backend: Option<Arc<dyn Backend>>,
+    pub store_path: PathBuf,
+    pub principal: Principal,
+    /// The organisation to open on (`--org`); otherwise the principal's own or the first.
+    pub org: Option<OrgId>,
+    /// A server but no token: open on the sign-in screen.
+    pub sign_in: Option<super::sign_in::SignInTarget>,
+}
 
 /// What comes back from a task.
 enum Reply {

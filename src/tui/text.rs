@@ -4,6 +4,7 @@
 
 use jiff::Timestamp;
 use std::borrow::Cow;
+use unicode_width::UnicodeWidthStr;
 
 /// Replaces control, bidi-override and zero-width characters with a visible stand-in.
 pub fn clean(s: &str) -> Cow<'_, str> {
@@ -34,6 +35,47 @@ pub fn day(t: Timestamp) -> String {
 /// read the same.
 pub fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
+}
+
+/// Cuts `s` to `width` columns, ending in `…` when something was cut, so a
+/// truncated email never looks like a complete one. Wide characters count double.
+pub fn fit(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// Splits text into lines of at most `width` columns at spaces.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut out = vec![];
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.width() + 1 + word.width() > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out.into_iter().map(|l| fit(&l, width)).collect()
 }
 
 #[cfg(test)]

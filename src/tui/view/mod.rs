@@ -10,12 +10,14 @@ pub mod detail;
 pub mod dialogs;
 pub mod groups;
 pub mod invitations;
-pub mod layout;
 pub mod programs;
 pub mod roles;
 pub mod sign_in;
 pub mod users;
 pub mod widgets;
+
+/// Where things go on screen: shared with the state, which sizes lists and panes.
+pub use super::layout;
 
 use super::app::{App, Modal};
 use crate::core::query::Area;

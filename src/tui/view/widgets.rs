@@ -4,6 +4,8 @@
 use super::super::app::App;
 use super::super::list::{Item, List};
 use super::super::text::clean;
+/// Text fitting lives with the other text helpers; re-exported for the views.
+pub use super::super::text::{fit, wrap_words};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
@@ -20,28 +22,6 @@ pub fn cell(s: &str) -> Text {
 
 pub fn styled(s: &str, style: Style) -> Text {
     (s.to_string(), style)
-}
-
-/// Cuts `s` to `width` columns, ending in `…` when something was cut, so a
-/// truncated email never looks like a complete one. Wide characters count double.
-pub fn fit(s: &str, width: usize) -> String {
-    if s.width() <= width {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    if width > 0 {
-        out.push('…');
-    }
-    out
 }
 
 /// A column: header, width, and whether it is worth its space at this width.
@@ -189,25 +169,6 @@ pub fn list_table<R: Item>(
             inner,
         );
     }
-}
-
-/// Splits text into lines of at most `width` columns at spaces.
-pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let mut out = vec![];
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.width() + 1 + word.width() > width {
-            out.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        out.push(line);
-    }
-    out.into_iter().map(|l| fit(&l, width)).collect()
 }
 
 /// Label/value lines under bold section titles, for detail views and panes.

@@ -1,0 +1,211 @@
+//! The Users tab's action keys: approve, reject, enable, disable, delete, edit and
+//! add accounts, each turned into commands for the core.
+//! Nothing here decides whether something is allowed: the core does.
+
+use super::super::data::*;
+use super::super::dialogs::Confirm;
+use super::super::form::{Field, Form};
+use super::super::jobs::*;
+use super::super::keymap::Action;
+use super::super::modal::*;
+use super::super::msg::*;
+use super::super::state::*;
+use crate::core::*;
+
+pub fn users(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+    let in_detail = app.detail.is_some();
+    let rows = targets(&app.users, in_detail);
+    let simple = |f: fn(AccountId) -> Command, verb: &str, rows: &[UserRow]| -> Vec<Job> {
+        let _ = verb;
+        rows.iter()
+            .map(|r| job(r.account.email.clone(), f(r.account.id)))
+            .collect()
+    };
+    let label = |rows: &[UserRow]| match rows {
+        [one] => one.account.email.clone(),
+        many => plural(many.len(), "account"),
+    };
+    let fx = match action {
+        Action::Invite => return Some(super::super::invite::act_invite(app)),
+        Action::New => {
+            let member = app.snap.org.terminology.member.clone();
+            app.modal = Some(Modal::Form {
+                form: Form::new(
+                    "Add an account",
+                    vec![
+                        Field::text("Email", ""),
+                        Field::text("First name", ""),
+                        Field::text("Last name", ""),
+                        Field::toggle("Email verified", false),
+                    ],
+                )
+                .submit_label("Add")
+                .with_note(&format!(
+                    "The account is a {member} at once, with no invitation to accept; i invites someone instead."
+                )),
+                purpose: FormFor::NewAccount,
+            });
+            vec![]
+        }
+        Action::StatusFilter => {
+            app.pending_only = false;
+            app.sticky.clear();
+            app.user_status = app.user_status.next();
+            app.refilter();
+            app.info(format!("Showing {} accounts", app.user_status.as_str()));
+            vec![]
+        }
+        Action::PendingFilter => {
+            app.pending_only = !app.pending_only;
+            app.sticky.clear();
+            app.refilter();
+            app.info(if app.pending_only {
+                "Showing accounts waiting for approval (p again for all)".to_string()
+            } else {
+                format!("Showing {} accounts", app.user_status.as_str())
+            });
+            vec![]
+        }
+        _ if rows.is_empty() => return nothing(app),
+        Action::Edit => {
+            let id = rows[0].account.id;
+            app.open_edit_account(id, false);
+            vec![]
+        }
+        Action::Enable => {
+            app.sticky.extend(rows.iter().map(|r| r.account.id));
+            let jobs = simple(|account| Command::Enable { account }, "enable", &rows);
+            app.run(format!("Enable {}", label(&rows)), jobs, false)
+        }
+        Action::Disable => {
+            app.sticky.extend(rows.iter().map(|r| r.account.id));
+            let jobs = simple(|account| Command::Disable { account }, "disable", &rows);
+            app.run(format!("Disable {}", label(&rows)), jobs, false)
+        }
+        Action::Approve => {
+            let next = next_account_after(app, &rows);
+            app.set_reselect(next.map(Reselect::Account));
+            let jobs = simple(|account| Command::Approve { account }, "approve", &rows);
+            app.run(format!("Approve {}", label(&rows)), jobs, false)
+        }
+        Action::Reject => {
+            let who: Vec<(AccountId, String)> = rows
+                .iter()
+                .map(|r| (r.account.id, r.account.email.clone()))
+                .collect();
+            let title = format!("Reject {}", label(&rows));
+            app.modal = Some(Modal::Form {
+                form: Form::new(title, vec![Field::text("Reason", "")]).submit_label("Reject"),
+                purpose: FormFor::RejectAccounts(who),
+            });
+            vec![]
+        }
+        Action::Verify => {
+            let jobs = simple(|account| Command::Verify { account }, "verify", &rows);
+            app.run(format!("Verify {}", label(&rows)), jobs, false)
+        }
+        Action::Promote => {
+            let jobs = simple(|account| Command::Promote { account }, "promote", &rows);
+            app.run(format!("Promote {}", label(&rows)), jobs, false)
+        }
+        Action::Demote => {
+            let jobs = simple(|account| Command::Demote { account }, "demote", &rows);
+            app.run(format!("Demote {}", label(&rows)), jobs, false)
+        }
+        Action::Reset => {
+            let jobs = simple(
+                |account| Command::RequestPasswordReset {
+                    account,
+                    secret_hash: None,
+                },
+                "reset",
+                &rows,
+            );
+            app.run(
+                format!("Send a password reset to {}", label(&rows)),
+                jobs,
+                false,
+            )
+        }
+        Action::Transfer => {
+            let (Some(org), [one]) = (app.snap.org.id, rows.as_slice()) else {
+                app.error("Ownership goes to exactly one account: select one (no marks)");
+                return Some(vec![]);
+            };
+            let owner = app.snap.org.terminology.owner.clone();
+            let admin = app.snap.org.terminology.admin.clone();
+            app.modal = Some(Modal::Confirm {
+                dialog: Confirm {
+                    title: "Transfer ownership".into(),
+                    lines: vec![
+                        format!(
+                            "Make {} the {owner} of {}?",
+                            one.account.email, app.snap.org.name
+                        ),
+                        format!("The current {owner} becomes {admin}."),
+                    ],
+                    yes: "Transfer".into(),
+                    danger: true,
+                },
+                title: format!("Transfer ownership to {}", one.account.email),
+                jobs: vec![job(
+                    one.account.email.clone(),
+                    Command::TransferOwnership {
+                        org,
+                        to: one.account.id,
+                    },
+                )],
+            });
+            vec![]
+        }
+        Action::Delete => {
+            let enabled: Vec<&str> = rows
+                .iter()
+                .filter(|r| r.account.enabled)
+                .map(|r| r.account.email.as_str())
+                .collect();
+            if !enabled.is_empty() {
+                let key = app.config.keymap.key_for(&app.contexts(), Action::Disable);
+                app.error(format!(
+                    "Only a disabled account can be deleted: disable {} first ({key})",
+                    if enabled.len() == 1 {
+                        enabled[0].to_string()
+                    } else {
+                        plural(enabled.len(), "account")
+                    }
+                ));
+                return Some(vec![]);
+            }
+            let mut lines = vec![format!("Delete {} permanently?", label(&rows))];
+            lines.push("Deletion cannot be undone. Someone added again later with the same email is a new account with nothing of the old one.".into());
+            app.modal = Some(Modal::Confirm {
+                dialog: Confirm {
+                    title: "Delete".into(),
+                    lines,
+                    yes: "Delete".into(),
+                    danger: true,
+                },
+                title: format!("Delete {}", label(&rows)),
+                jobs: simple(
+                    |account| Command::DeleteAccount { account },
+                    "delete",
+                    &rows,
+                ),
+            });
+            vec![]
+        }
+        _ => return None,
+    };
+    Some(fx)
+}
+
+/// The first visible account after the selection that is not among `rows`: where the
+/// cursor goes once they are dealt with.
+pub fn next_account_after(app: &App, rows: &[UserRow]) -> Option<AccountId> {
+    let gone: Vec<AccountId> = rows.iter().map(|r| r.account.id).collect();
+    (app.users.cursor..app.users.len())
+        .chain((0..app.users.cursor).rev())
+        .filter_map(|i| app.users.get(i))
+        .map(|r| r.account.id)
+        .find(|id| !gone.contains(id))
+}
