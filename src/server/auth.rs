@@ -88,7 +88,7 @@ pub struct Presented {
 impl Presented {
     fn new(parts: &Parts, state: &AppState, secret: &str) -> Reply<Presented> {
         let ip = client_ip(parts, state);
-        if let Some(wait) = state.bad_tokens().blocked(ip) {
+        if let Some(wait) = state.bad_tokens().blocked(&ip) {
             return Err(Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too many bad tokens from your address: wait, then try again with a valid token",
@@ -104,7 +104,7 @@ impl Presented {
     /// Who the token names in `dir` at `now`; a bad token counts against its address.
     pub fn caller(&self, state: &AppState, dir: &Directory, now: Timestamp) -> Reply<Principal> {
         token::authenticate(dir, &self.hashed, now).map_err(|e| {
-            state.bad_tokens().strike(self.ip);
+            state.bad_tokens().strike(&self.ip);
             Problem::new(StatusCode::UNAUTHORIZED, e.to_string())
         })
     }
