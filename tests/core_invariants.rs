@@ -1814,7 +1814,8 @@ fn effective_violations(dir: &Directory, now: Timestamp) -> Vec<String> {
             let authority = admin || program.owner == a.id || eff.has(perms::PROGRAMS_MANAGE);
             for p in policy::program_permissions(dir, a, program, now).keys() {
                 let built_in = perms::CATALOGUE.iter().any(|(c, _)| c == p);
-                if !(authority && built_in) && !open_role_gives(a.org, p) {
+                let from_authority = authority && built_in;
+                if !from_authority && !open_role_gives(a.org, p) {
                     out.push(format!(
                         "{} holds {p} in program {}, which no role in force gives",
                         a.email, program.name
