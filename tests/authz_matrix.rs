@@ -275,8 +275,8 @@ fn matrix() -> Vec<Row> {
         "004: the Main Site Contact invites their successor", ProgOwner, |f| invite_to_program(f, f.program_owner_role), Ok;
         "004: a corporate contact invites a new Main Site Contact", Admin, |f| invite_to_program(f, f.program_owner_role), Ok;
         "004: a viewer manages no contacts", Viewer, |f| program_grant(f.portal, f.member, f.viewer_role), Forbidden, ["cannot manage the contacts"];
-        "004: a contributor of one program has no say in another", Contributor, |f| program_grant(f.wiki, f.member, f.viewer_role), Forbidden, ["cannot manage the contacts"];
-        "004: an Affiliate manages no program contacts", Member, |f| program_grant(f.portal, f.member, f.viewer_role), Forbidden;
+        "004: a contributor of one program has no say in another (rule 8: nor learns it exists)", Contributor, |f| program_grant(f.wiki, f.member, f.viewer_role), NotFound, ["no program"];
+        "004: an Affiliate manages no program contacts (of a program it cannot see)", Member, |f| program_grant(f.portal, f.member, f.viewer_role), NotFound;
         "004: the Main Site Contact grants application roles (002 ADMIN)", ProgOwner, |f| program_grant(f.portal, f.member, f.app_admin_role), Ok;
         "004: ownership moves by transfer, not by grant", ProgOwner, |f| program_grant(f.portal, f.member, f.program_owner_role), Invalid, ["transfer"];
         "004: Affiliates can add programs to their organisation", Member, |f| Command::CreateProgram { org: f.a, name: "New".into(), owner: None }, Ok;
@@ -288,7 +288,7 @@ fn matrix() -> Vec<Row> {
         "004: … and the Main Corporate Contact", Owner, |f| Command::TransferProgram { program: f.portal, to: f.viewer }, Ok;
         "DESIGN: … and the platform operator", Operator, |f| Command::TransferProgram { program: f.portal, to: f.viewer }, Ok;
         "004: a viewer cannot", Viewer, |f| Command::TransferProgram { program: f.portal, to: f.viewer }, Forbidden, ["only the Program owner"];
-        "004: a user manager without program authority cannot", UserMgr, |f| Command::TransferProgram { program: f.portal, to: f.usermgr }, Forbidden, ["only the Program owner"];
+        "004: a user manager without program authority cannot (nor sees the program)", UserMgr, |f| Command::TransferProgram { program: f.portal, to: f.usermgr }, NotFound, ["no program"];
 
         // ----- contracts are the platform operator's (DESIGN §2 Contract).
         "DESIGN: the operator creates contracts", Operator, |f| contract(f), Ok;

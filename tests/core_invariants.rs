@@ -1443,6 +1443,27 @@ fn walk(fx: &Fixture, steps: &[Step], stats: &RefCell<Stats>) -> Result<(), Test
                     msg,
                     ctx
                 );
+                let words = match &who {
+                    Principal::Account { id } => dir
+                        .accounts
+                        .get(id)
+                        .and_then(|a| dir.orgs.get(&a.org))
+                        .map(|o| &o.settings.terminology),
+                    _ => None,
+                };
+                let terms: Vec<String> = dir
+                    .orgs
+                    .values()
+                    .flat_map(|o| terms_of(&o.settings.terminology))
+                    .collect();
+                let faults = refusal_faults(msg, words, &terms);
+                prop_assert!(
+                    faults.is_empty(),
+                    "refusal {:?} reads badly ({:?}) at {}",
+                    msg,
+                    faults,
+                    ctx
+                );
             }
             Ok(recs) => {
                 let prev = dir.clone();
@@ -1514,6 +1535,131 @@ fn walk(fx: &Fixture, steps: &[Step], stats: &RefCell<Stats>) -> Result<(), Test
         broken
     );
     Ok(())
+}
+
+/// What is wrong with the wording of a refusal, if anything: a phrase said twice
+/// ("the store is busy: the store … is busy"), a placeholder or Debug output left in,
+/// "1 seats" or "a IDaaS", and, when the refusal is read by someone of an organisation
+/// with its own words (`words`), roster's built-in "admin"/"owner" where the
+/// organisation's word belongs.
+fn refusal_faults(msg: &str, words: Option<&Terminology>, terms: &[String]) -> Vec<String> {
+    let mut faults = vec![];
+    // Emails are names, not words: "admin@acme.example" says nothing about terminology.
+    let mut text: String = msg
+        .split(' ')
+        .map(|w| if w.contains('@') { "<email>" } else { w })
+        .collect::<Vec<_>>()
+        .join(" ");
+    for marker in ["TODO", "Some(", "None", "Id(", "{}", "{:?}", "[]"] {
+        if text.contains(marker) {
+            faults.push(format!("placeholder or Debug text {marker:?}"));
+        }
+    }
+    // A format placeholder such as "{seats}", but not an escaped character ("\u{b}").
+    let bytes: Vec<char> = text.chars().collect();
+    for (i, c) in bytes.iter().enumerate() {
+        if *c == '{' && !(i >= 2 && bytes[i - 2] == '\\' && bytes[i - 1] == 'u') {
+            let rest: String = bytes[i + 1..].iter().take_while(|c| **c != '}').collect();
+            if rest.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                && bytes.len() > i + 1 + rest.len()
+            {
+                faults.push(format!("placeholder {{{rest}}}"));
+            }
+        }
+    }
+    let plain = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
+    let tokens: Vec<String> = text.split_whitespace().map(plain).collect();
+    for pair in tokens.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        if a == "1" && b.ends_with('s') && !b.ends_with("ss") {
+            faults.push(format!("\"1 {b}\""));
+        }
+        let vowel = b
+            .chars()
+            .next()
+            .is_some_and(|c| matches!(c.to_ascii_lowercase(), 'a' | 'e' | 'i' | 'o'));
+        if (a == "a" || a == "A") && vowel {
+            faults.push(format!("\"a {b}\""));
+        }
+    }
+    // An organisation's word is one name however many words it has: "only a Management
+    // Contact can make someone a Management Contact" says nothing twice.
+    let mut collapsed = text.clone();
+    let mut terms: Vec<&String> = terms.iter().filter(|t| t.contains(' ')).collect();
+    terms.sort_by_key(|x| std::cmp::Reverse(x.len()));
+    for (i, t) in terms.into_iter().enumerate() {
+        collapsed = collapsed.replace(t.as_str(), &format!("term{i}"));
+    }
+    let lower: Vec<String> = collapsed
+        .split_whitespace()
+        .map(|t| plain(t).to_lowercase())
+        .collect();
+    let mut seen = BTreeSet::new();
+    for three in lower.windows(3) {
+        if three.iter().any(|w| w.is_empty()) {
+            continue;
+        }
+        if !seen.insert(three.join(" ")) {
+            faults.push(format!("\"{}\" twice", three.join(" ")));
+        }
+    }
+    if let Some(w) = words {
+        // The organisation's own words may contain roster's ("Program owner"): take them
+        // out first, longest first, so only a stray built-in word is left to find.
+        let mut own = vec![
+            &w.owner,
+            &w.admin,
+            &w.member,
+            &w.program,
+            &w.program_owner,
+            &w.program_contributor,
+            &w.program_viewer,
+        ];
+        own.sort_by_key(|x| std::cmp::Reverse(x.len()));
+        for word in own.into_iter().filter(|x| !x.is_empty()) {
+            text = text.replace(word.as_str(), " ");
+        }
+        for (builtin, theirs) in [("admin", &w.admin), ("owner", &w.owner)] {
+            if theirs.eq_ignore_ascii_case(builtin) {
+                continue;
+            }
+            // A refusal about the setting itself names it by roster's word.
+            let text = text.replace(&format!("the word for {builtin}"), " ");
+            // "ADMIN" is a role name in the fixture, not the level.
+            if text
+                .split_whitespace()
+                .map(plain)
+                .any(|t| t == builtin || t == capitalised(builtin))
+            {
+                faults.push(format!(
+                    "says \"{builtin}\" where the organisation says \"{theirs}\""
+                ));
+            }
+        }
+    }
+    faults
+}
+
+fn terms_of(w: &Terminology) -> Vec<String> {
+    [
+        &w.owner,
+        &w.admin,
+        &w.member,
+        &w.program,
+        &w.program_owner,
+        &w.program_contributor,
+        &w.program_viewer,
+    ]
+    .into_iter()
+    .cloned()
+    .collect()
+}
+
+fn capitalised(w: &str) -> String {
+    let mut c = w.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// The rules about *who* may have caused an accepted change.
@@ -1657,6 +1803,80 @@ fn random_walks_keep_every_invariant() {
         "only {} kinds of command were ever accepted: {stats:?}",
         accepted.len()
     );
+}
+
+/// Every refusal the walk produces reads well in an organisation with its own words
+/// (seed 001's): organisation A calls its levels Principal Contact, Management Contact
+/// and Main User, so a refusal to one of its accounts that says "admin" or "owner" has
+/// forgotten whose organisation it speaks to. `walk` checks each refusal's wording.
+#[test]
+fn refusals_read_well_in_the_organisations_own_words() {
+    let mut fx = Fixture::build();
+    let mut settings = fx.w.dir.orgs[&fx.a].settings.clone();
+    settings.terminology.owner = "Principal Contact".into();
+    settings.terminology.admin = "Management Contact".into();
+    settings.terminology.member = "Main User".into();
+    settings.terminology.program_owner = "Site Lead".into();
+    fx.w.run(
+        &Principal::Account { id: fx.owner },
+        Command::UpdateOrgSettings {
+            org: fx.a,
+            settings,
+        },
+    );
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(96);
+    let config = ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let mut runner = TestRunner::new(config);
+    let stats = RefCell::new(Stats::new());
+    let strategy = prop::collection::vec(step(), 1..=60);
+    if let Err(e) = runner.run(&strategy, |steps| walk(&fx, &steps, &stats)) {
+        panic!("{e}");
+    }
+    let refused: u32 = stats.into_inner().values().map(|(_, no)| no).sum();
+    assert!(refused > 500, "too few refusals to judge: {refused}");
+}
+
+/// The wording check itself must see each fault it is there for.
+#[test]
+fn the_wording_check_sees_each_fault() {
+    let w = Terminology {
+        admin: "Management Contact".into(),
+        owner: "Principal Contact".into(),
+        ..Terminology::default()
+    };
+    for (bad, why) in [
+        ("the store is busy: the store is busy", "twice"),
+        ("all 1 seats are taken", "1 seats"),
+        ("created a idaas contract", "a idaas"),
+        ("no account AccountId(5)", "Debug"),
+        ("no account {id}", "placeholder"),
+        ("ask another Admin", "admin"),
+        ("a@b.example is the owner", "owner"),
+    ] {
+        assert!(
+            !refusal_faults(bad, Some(&w), &terms_of(&w)).is_empty(),
+            "{bad:?} should be caught ({why})"
+        );
+    }
+    for good in [
+        "admin@acme.example is a Management Contact: ask the Principal Contact (owner@acme.example)",
+        "bad name \\u{1b}x: use plain text",
+        "the only seat of the IDaaS contract is taken for Integrator",
+        "only a Management Contact can make someone a Management Contact",
+    ] {
+        assert_eq!(
+            refusal_faults(good, Some(&w), &terms_of(&w)),
+            Vec::<String>::new(),
+            "{good:?}"
+        );
+    }
 }
 
 #[test]

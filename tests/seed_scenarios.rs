@@ -878,7 +878,13 @@ fn seed_003_admin_and_standard_accounts() {
     // "An admin cannot change their own account to a standard account."
     let e = w.refuse(&acct(ada), Command::Demote { account: ada });
     assert!(is_forbidden(&e));
-    says(&e, &["cannot make yourself a Standard", "another Admin"]);
+    says(
+        &e,
+        &[
+            "cannot make yourself a Standard",
+            "ask the Subscription Owner",
+        ],
+    );
     // Another admin may; reverted, the permissions are enforced again.
     w.run(&o, Command::Demote { account: ada });
     assert!(w.perms_of(ada).contains("app:reports"));

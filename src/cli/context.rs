@@ -363,14 +363,12 @@ pub fn may_see(
             ));
         }
         Principal::Account { id } => {
-            if let Some(a) = dir.accounts.get(id)
-                && !a.active()
+            if let Some(why) = dir
+                .accounts
+                .get(id)
+                .and_then(|a| crate::core::wording::cannot_sign_in(dir, a))
             {
-                return Err(format!(
-                    "{} is {} and cannot sign in",
-                    a.email,
-                    query::status_word(a)
-                ));
+                return Err(why);
             }
         }
     }

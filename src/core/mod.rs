@@ -20,6 +20,7 @@ pub mod summary;
 pub mod token;
 pub mod validate;
 pub mod visibility;
+pub mod wording;
 
 pub use command::Command;
 pub use decide::{decide, execute};

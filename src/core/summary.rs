@@ -141,14 +141,19 @@ pub fn summary(dir: &Directory, rec: &Recorded) -> String {
             acc(*from)
         ),
         ContractCreated { contract } => format!(
-            "created a {} contract with {} seats",
-            contract.product, contract.seats
+            "created contract {} for {} with {}",
+            contract.id,
+            contract.product,
+            crate::core::wording::count(contract.seats, "seat")
         ),
         ContractStatusChanged { contract, status } => {
             format!("set contract {contract} {}", status.as_str())
         }
         ContractSeatsChanged { contract, seats } => {
-            format!("set contract {contract} to {seats} seats")
+            format!(
+                "set contract {contract} to {}",
+                crate::core::wording::count(*seats, "seat")
+            )
         }
         InvitationSent { invitation } => format!(
             "invited {} (expires {})",

@@ -121,22 +121,12 @@ fn check(dir: &Directory, token: &Token, now: Timestamp) -> Result<Principal, Au
             };
             // Seed 002: a disabled user "may continue to access the system until they
             // log out, or until their login session expires".
-            if !a.enabled && !token.session {
-                return Err(AuthError::Inactive(format!(
-                    "{} is disabled and cannot sign in",
-                    a.email
-                )));
+            if !a.enabled && token.session && a.approval == Approval::Approved {
+                return Ok(token.principal.clone());
             }
-            match a.approval {
-                Approval::Approved => Ok(token.principal.clone()),
-                Approval::Pending => Err(AuthError::Inactive(format!(
-                    "{} is waiting for approval and cannot sign in yet",
-                    a.email
-                ))),
-                Approval::Rejected => Err(AuthError::Inactive(format!(
-                    "{} was rejected and cannot sign in",
-                    a.email
-                ))),
+            match crate::core::wording::cannot_sign_in(dir, a) {
+                None => Ok(token.principal.clone()),
+                Some(why) => Err(AuthError::Inactive(why)),
             }
         }
     }

@@ -256,11 +256,7 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
             let w = cx.words(a.org);
             cx.need_admin(a.org, &format!("make {} {}", an(&w.admin), an(&w.member)))?;
             if cx.actor.id() == Some(a.id) {
-                return forbidden(format!(
-                    "you cannot make yourself {}: ask another {} (every organisation keeps at least one)",
-                    an(&w.member),
-                    w.admin
-                ));
+                return forbidden(self_demotion(cx, a));
             }
             match a.level {
                 Level::Admin => {}
@@ -288,8 +284,9 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
             cx.not_self(a, "delete")?;
             if a.level == Level::Owner {
                 return conflict(format!(
-                    "{} is the {}: an organisation must keep exactly one owner, so transfer ownership first",
+                    "{} is the {}: an organisation must keep exactly one {}, so transfer ownership first",
                     a.email,
+                    cx.words(a.org).owner,
                     cx.words(a.org).owner
                 ));
             }
@@ -302,8 +299,10 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
             }
             if let Some(p) = owned_programs(cx, a).first() {
                 return conflict(format!(
-                    "{} owns {}: name a new owner first",
-                    a.email, p.name
+                    "{} is the {} of {}: name a new one first",
+                    a.email,
+                    cx.words(a.org).program_owner,
+                    p.name
                 ));
             }
             done(
@@ -398,4 +397,38 @@ fn owned_programs<'a>(cx: &Ctx<'a>, account: &Account) -> Vec<&'a Program> {
         .values()
         .filter(|p| p.owner == account.id)
         .collect()
+}
+
+/// Why an account may not make itself a member, and who can: another enabled admin if
+/// there is one, else the owner (who may also hand ownership over). "Ask another Admin"
+/// when there is none would send the reader looking for someone who does not exist.
+fn self_demotion(cx: &Ctx<'_>, me: &Account) -> String {
+    let w = cx.words(me.org);
+    let head = format!("you cannot make yourself {}", an(&w.member));
+    if me.level == Level::Owner {
+        return format!(
+            "{head}: you are the {}; transfer ownership first, and the new {} can then make you {}",
+            w.owner,
+            w.owner,
+            an(&w.member)
+        );
+    }
+    let other_admin = cx
+        .dir
+        .accounts_of(me.org)
+        .any(|x| x.id != me.id && x.level == Level::Admin && x.active());
+    let owner = cx.dir.owner_of(me.org).map(|o| o.email.clone());
+    let owner = match owner {
+        Some(email) => format!("the {} ({email})", w.owner),
+        None => format!("the {}", w.owner),
+    };
+    if other_admin {
+        format!("{head}: ask another {} or {owner}", w.admin)
+    } else {
+        format!(
+            "{head}: you are the only {}, so ask {owner}, or make someone else {} first",
+            w.admin,
+            an(&w.admin)
+        )
+    }
 }

@@ -120,8 +120,15 @@ impl Ctx<'_> {
         holders.insert(account);
         holders.extend(extra.iter().copied());
         if holders.len() > before && holders.len() > seats {
+            let taken = if seats == 0 {
+                format!("the {product} contract has no seats")
+            } else if seats == 1 {
+                format!("the only seat of the {product} contract is taken")
+            } else {
+                format!("all {seats} seats of the {product} contract are taken")
+            };
             return conflict(format!(
-                "all {seats} seats of the {product} contract are taken for {}: revoke it from someone or add seats",
+                "{taken} for {}: revoke it from someone, or ask the platform operator for more seats",
                 role.name
             ));
         }
@@ -136,13 +143,8 @@ impl Ctx<'_> {
     }
 }
 
-/// "an Admin", "a Management Contact", "a User": the article for an organisation's own word.
-pub(super) fn an(word: &str) -> String {
-    let first = word.chars().next().unwrap_or('x').to_ascii_lowercase();
-    // "U" mostly sounds like "you" (User, Unit): those take "a".
-    let vowel = matches!(first, 'a' | 'e' | 'i' | 'o') || word.to_lowercase().starts_with("un");
-    format!("{} {word}", if vowel { "an" } else { "a" })
-}
+/// Shared with summaries and sign-in texts, so it lives in `core::wording`.
+pub(super) use crate::core::wording::an;
 
 pub(super) fn hours(h: u32) -> SignedDuration {
     SignedDuration::from_hours(h as i64)

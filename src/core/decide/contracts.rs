@@ -4,6 +4,7 @@
 
 use super::context::{Ctx, Out, done};
 use crate::core::policy;
+use crate::core::wording::count;
 
 use crate::core::command::Command;
 use crate::core::error::*;
@@ -104,8 +105,9 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
                 let held = policy::holders(cx.dir, r, cx.now).len();
                 if held > *seats as usize {
                     return conflict(format!(
-                        "{} is held by {held} accounts: revoke {} before lowering the seats to {seats}",
+                        "{} is held by {}: revoke it from {} of them before lowering the seats to {seats}",
                         r.name,
+                        count(held as u64, "account"),
                         held - *seats as usize
                     ));
                 }
@@ -146,8 +148,10 @@ fn seats_hold_after(cx: &Ctx<'_>, org: OrgId, change: &Event) -> Decision<()> {
         let seats = policy::product_seats(&after, org, product, cx.now) as usize;
         if held > seats {
             return conflict(format!(
-                "{} is held by {held} accounts but only {seats} seats of {product} would remain: revoke it from {} of them first or keep more seats",
+                "{} is held by {} but only {} of {product} would remain: revoke it from {} of them first or keep more seats",
                 r.name,
+                count(held as u64, "account"),
+                count(seats as u64, "seat"),
                 held - seats
             ));
         }

@@ -99,8 +99,10 @@ fn complete_password_reset(cx: &mut Ctx<'_>, secret_hash: &str, password_hash: &
     };
     if !a.enabled {
         return conflict(format!(
-            "{} is disabled, so its password-reset link no longer works: ask an administrator",
-            a.email
+            "{} is disabled, so its password-reset link no longer works: ask {} of {} to enable it",
+            a.email,
+            crate::core::wording::an(&cx.words(a.org).admin),
+            cx.dir.orgs[&a.org].slug
         ));
     }
     done(

@@ -114,7 +114,7 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
                 && !policy::product_active(cx.dir, r.org, product, cx.now)
             {
                 return conflict(format!(
-                    "{} is available only with an active {product} contract",
+                    "{} is available only with an active {product} contract: contact the platform operator",
                     r.name
                 ));
             }

@@ -287,8 +287,9 @@ pub(super) fn accept(
         )?;
         if inv.level == Level::Admin {
             return forbidden(format!(
-                "an invitation to {} must be accepted by the invitee through the link: only verified accounts become {}",
-                o.settings.terminology.admin, o.settings.terminology.admin
+                "an invitation to become {} must be accepted by the invitee through the link: only verified accounts become {}",
+                an(&o.settings.terminology.admin),
+                o.settings.terminology.admin
             ));
         }
     }

@@ -137,7 +137,7 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
                 return not_found(format!("no account {to} in {}", o.slug));
             }
             let Some(current) = cx.dir.owner_of(*org) else {
-                return conflict("the organisation has no owner");
+                return conflict(format!("the organisation has no {}", w.owner));
             };
             if current.id == target.id {
                 return conflict(format!("{} is already the {}", target.email, w.owner));

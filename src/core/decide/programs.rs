@@ -5,6 +5,7 @@
 use super::checks::an;
 use super::context::{Ctx, Out, done};
 use crate::core::policy::{self, ProgramAuthority};
+use crate::core::query;
 
 use crate::core::command::Command;
 use crate::core::error::*;
@@ -55,7 +56,7 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
             done(*org, vec![Event::ProgramCreated { program }])
         }
         RenameProgram { program, name } => {
-            let p = cx.program(*program)?;
+            let p = in_sight(cx, *program)?;
             if program_authority(cx, p) < ProgramAuthority::Full {
                 return forbidden(format!(
                     "only the {} or {} can rename {}",
@@ -78,7 +79,7 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
             )
         }
         DeleteProgram { program } => {
-            let p = cx.program(*program)?;
+            let p = in_sight(cx, *program)?;
             if program_authority(cx, p) < ProgramAuthority::Full {
                 return forbidden(format!(
                     "only the {} or {} can delete {}",
@@ -95,7 +96,7 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
             role,
             until,
         } => {
-            let p = cx.program(*program)?;
+            let p = in_sight(cx, *program)?;
             let a = cx.account(*account)?;
             let r = cx.role(*role)?;
             check_program_grant(cx, p, r, Some(a))?;
@@ -126,7 +127,7 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
             from,
             to,
         } => {
-            let p = cx.program(*program)?;
+            let p = in_sight(cx, *program)?;
             let a = cx.account(*account)?;
             let old = cx.role(*from)?;
             let new = cx.role(*to)?;
@@ -168,7 +169,7 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
             account,
             role,
         } => {
-            let p = cx.program(*program)?;
+            let p = in_sight(cx, *program)?;
             let a = cx.account(*account)?;
             let r = cx.role(*role)?;
             if !p
@@ -192,7 +193,7 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
             )
         }
         RemoveFromProgram { program, account } => {
-            let p = cx.program(*program)?;
+            let p = in_sight(cx, *program)?;
             let a = cx.account(*account)?;
             if p.owner == a.id {
                 return conflict(format!(
@@ -219,7 +220,7 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
             done(p.org, events)
         }
         TransferProgram { program, to } => {
-            let p = cx.program(*program)?;
+            let p = in_sight(cx, *program)?;
             let w = cx.words(p.org);
             if program_authority(cx, p) < ProgramAuthority::Full {
                 return forbidden(format!(
@@ -296,9 +297,7 @@ pub(super) fn check_program_grant(
                 p.name
             ));
         }
-        ProgramAuthority::None => {
-            return forbidden(format!("you cannot manage the contacts of {}", p.name));
-        }
+        ProgramAuthority::None => return no_contacts(cx, p),
     }
     if let Some(a) = target {
         if a.org != p.org {
@@ -353,9 +352,7 @@ fn check_program_revoke(cx: &Ctx<'_>, p: &Program, r: &Role) -> Decision<()> {
             r.name,
             p.name
         )),
-        ProgramAuthority::None => {
-            forbidden(format!("you cannot manage the contacts of {}", p.name))
-        }
+        ProgramAuthority::None => no_contacts(cx, p),
     }
 }
 
@@ -374,4 +371,37 @@ fn program_name_free(
         return conflict(format!("a program named {name} already exists"));
     }
     Ok(())
+}
+
+/// A program as its commands see it: one the actor can neither see (`program show`) nor
+/// manage does not exist for it (invariant 8), in the very words an unknown id gets.
+fn in_sight<'a>(cx: &Ctx<'a>, id: ProgramId) -> Decision<&'a Program> {
+    let p = cx.program(id)?;
+    let sees = query::programs(cx.dir, cx.actor.who, p.org, cx.now)
+        .iter()
+        .any(|x| x.id == p.id);
+    if sees || program_authority(cx, p) > ProgramAuthority::None {
+        Ok(p)
+    } else {
+        not_found(format!("no program {id} in your organisation"))
+    }
+}
+
+/// The refusal for someone who sees a program but may not manage its contacts: why, and
+/// who can.
+fn no_contacts<T>(cx: &Ctx<'_>, p: &Program) -> Decision<T> {
+    let w = cx.words(p.org);
+    let owner = cx
+        .dir
+        .accounts
+        .get(&p.owner)
+        .map(|o| format!(" ({})", o.email))
+        .unwrap_or_default();
+    forbidden(format!(
+        "you cannot manage the contacts of {}: ask its {}{owner}, {} of it, or {}",
+        p.name,
+        w.program_owner,
+        an(&w.program_contributor),
+        an(&w.admin)
+    ))
 }

@@ -119,9 +119,13 @@ pub(super) fn run(cx: &mut Ctx<'_>, cmd: &Command) -> Out {
                 })
                 .count();
             if accounts + groups + invitations > 0 {
+                let count = crate::core::wording::count;
                 return conflict(format!(
-                    "{} is held by {accounts} account(s) and {groups} group(s) and offered by {invitations} pending invitation(s): revoke it first",
-                    r.name
+                    "{} is held by {} and {} and offered by {}: revoke it first",
+                    r.name,
+                    count(accounts as u64, "account"),
+                    count(groups as u64, "group"),
+                    count(invitations as u64, "pending invitation")
                 ));
             }
             done(r.org, vec![Event::RoleDeleted { role: r.id }])

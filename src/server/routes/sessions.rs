@@ -9,7 +9,7 @@
 use super::common::{self, Empty, MaybeBody, command_route};
 use super::links::new_secret;
 use crate::backend;
-use crate::core::{Approval, Command, Event, Principal};
+use crate::core::{Command, Event, Principal};
 use crate::credentials;
 use crate::secret;
 use crate::server::act::{self, Events};
@@ -177,7 +177,10 @@ async fn sign_in(
             Ok(dir.account_by_email(org.id, &email).map(|a| {
                 (
                     a.clone(),
-                    org.slug.clone(),
+                    (
+                        org.slug.clone(),
+                        crate::core::wording::cannot_sign_in(dir, a),
+                    ),
                     dir.passwords.get(&a.id).cloned(),
                 )
             }))
@@ -197,31 +200,14 @@ async fn sign_in(
     .await
     .unwrap_or(false);
     drop(turn);
-    let Some((account, slug, _)) = found.filter(|_| ok) else {
+    let Some((account, (slug, cannot), _)) = found.filter(|_| ok) else {
         return Err(Problem::new(StatusCode::UNAUTHORIZED, WRONG));
     };
     s.sign_ins().succeeded(ip, &key);
-    // The password is right: from here on the caller may learn the account's state.
-    if !account.enabled {
-        return Err(Problem::forbidden(format!(
-            "{} is disabled and cannot sign in: ask an administrator of {slug}",
-            account.email
-        )));
-    }
-    match account.approval {
-        Approval::Approved => {}
-        Approval::Pending => {
-            return Err(Problem::forbidden(format!(
-                "{} is waiting for approval and cannot sign in yet: an administrator of {slug} approves new accounts",
-                account.email
-            )));
-        }
-        Approval::Rejected => {
-            return Err(Problem::forbidden(format!(
-                "{} was rejected and cannot sign in",
-                account.email
-            )));
-        }
+    // The password is right: from here on the caller may learn the account's state, and
+    // who in its organisation can change it.
+    if let Some(why) = cannot {
+        return Err(Problem::forbidden(why));
     }
     let (token, hash) = new_secret()?;
     let who = Principal::Account { id: account.id };
