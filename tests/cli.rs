@@ -99,6 +99,17 @@ impl Env {
         r.stderr
     }
 
+    /// Runs and insists on "not found" (exit 3); returns stderr.
+    fn missing(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_eq!(
+            r.code, 3,
+            "roster {args:?} should be not found\nstdout:\n{}\nstderr:\n{}",
+            r.stdout, r.stderr
+        );
+        r.stderr
+    }
+
     /// Runs a read with --json and parses it.
     fn json(&self, args: &[&str]) -> Value {
         let mut all = vec!["--json"];
@@ -183,7 +194,7 @@ fn demo_builds_its_own_store_once_and_leaves_yours_alone() {
 fn a_missing_store_is_a_clear_message_not_a_crash() {
     let env = Env::new();
     let r = env.run(&["user", "list"]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 5);
     assert!(r.stderr.contains("no store at"), "{}", r.stderr);
     assert!(r.stderr.contains("roster init"), "{}", r.stderr);
     assert!(!env.store.exists(), "reading must not create a store");
@@ -249,9 +260,9 @@ fn the_organisation_is_chosen_by_slug_or_implied() {
     );
     // --as implies the account's organisation.
     env.ok(&["--as", "bo@beta.example", "user", "list"]);
-    let err = env.refused(&["--org", "nope", "user", "list"]);
+    let err = env.missing(&["--org", "nope", "user", "list"]);
     assert!(err.contains("no organisation 'nope'"), "{err}");
-    let err = env.refused(&["--org", "acme", "--as", "bo@beta.example", "user", "list"]);
+    let err = env.missing(&["--org", "acme", "--as", "bo@beta.example", "user", "list"]);
     assert!(err.contains("no account bo@beta.example in acme"), "{err}");
 }
 
@@ -277,11 +288,11 @@ fn a_refusal_prints_the_reason_and_changes_nothing() {
 #[test]
 fn an_unknown_target_is_a_refusal_naming_it() {
     let env = Env::with_org();
-    let err = env.refused(&["user", "disable", "bob@acme.example"]);
+    let err = env.missing(&["user", "disable", "bob@acme.example"]);
     assert!(err.contains("no account bob@acme.example in acme"), "{err}");
     let err = env.refused(&["role", "show", "Wizard"]);
     assert!(err.contains("no role 'Wizard'"), "{err}");
-    let err = env.refused(&["contract", "suspend", "c999"]);
+    let err = env.missing(&["contract", "suspend", "c999"]);
     assert!(err.contains("no contract c999"), "{err}");
 }
 
@@ -1082,7 +1093,7 @@ fn control_characters_in_what_people_type_never_reach_the_terminal() {
     let env = Env::with_org();
     let hostile = "evil\u{1b}]0;pwned\u{7}\u{202e}@acme.example";
     let r = env.run(&["user", "show", hostile]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 3);
     assert!(r.stderr.contains("no account"), "{}", r.stderr);
     for c in ['\u{1b}', '\u{7}', '\u{202e}'] {
         assert!(

@@ -106,7 +106,7 @@ fn concurrency_a_waiting_writer_gets_a_clear_error_after_its_timeout() {
     let held = fx.store.hold_lock().unwrap();
     let out = roster(&fx.path(), &["--org", &slug, "group", "create", "blocked"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(4), "busy is a conflict: {stderr}");
     assert!(
         stderr.contains("is busy") && stderr.contains("waited 5s") && stderr.contains("try again"),
         "the writer says what happened and what to do: {stderr}"

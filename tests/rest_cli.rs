@@ -201,7 +201,7 @@ fn a_token_file_readable_by_others_is_warned_about() {
     std::fs::write(&token, "tok\n").unwrap();
     std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
     let r = env.run(&["--context", "lab", "user", "list"]);
-    assert_eq!(r.code, 1, "nothing listens on port 1");
+    assert_eq!(r.code, 5, "nothing listens on port 1");
     assert!(r.stderr.contains("chmod 600"), "{}", r.stderr);
     assert!(
         r.stderr.contains("cannot reach http://127.0.0.1:1"),
@@ -243,7 +243,8 @@ fn server_options_are_checked_before_anything_is_sent() {
         "{err}"
     );
 
-    let err = env.refused(&[
+    // An address roster will not use is a server it cannot reach (exit 5).
+    let r = env.run(&[
         "--server",
         "http://roster.example.org",
         "--token",
@@ -251,9 +252,13 @@ fn server_options_are_checked_before_anything_is_sent() {
         "user",
         "list",
     ]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    let err = r.stderr;
     assert!(err.contains("in the clear"), "{err}");
 
-    let err = env.refused(&["--server", &url, "--token", "t", "user", "list"]);
+    let r = env.run(&["--server", &url, "--token", "t", "user", "list"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    let err = r.stderr;
     assert_eq!(
         err.trim(),
         format!("roster: cannot reach {url}: connection refused")
@@ -271,7 +276,7 @@ fn the_current_context_is_used_unless_a_store_is_named() {
     ));
 
     let r = env.run_with(&["user", "list", "--org", "kb"], &[("DOWN_TOKEN", "t")]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 5);
     assert!(r.stderr.contains("cannot reach"), "{}", r.stderr);
 
     let out = env.ok(&[
@@ -444,7 +449,7 @@ fn every_command_works_against_the_server() {
 
     // A token of kb reaches nothing of jpac.
     let other = remote(&["--org", "jpac", "user", "list"]);
-    assert_eq!(other.code, 1);
+    assert_eq!(other.code, 3);
     assert!(
         other.stderr.contains("no organisation 'jpac'"),
         "{}",

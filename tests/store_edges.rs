@@ -163,7 +163,7 @@ fn store_edges_an_unreadable_store_says_permission_denied_not_run_init() {
         };
         let (_, stderr) = text(&out);
         chmod(&target, 0o700);
-        assert_eq!(out.status.code(), Some(1), "{what}: {stderr}");
+        assert_eq!(out.status.code(), Some(5), "{what}: {stderr}");
         assert!(
             stderr.contains("permission denied") && stderr.contains(&target.display().to_string()),
             "{what}: says what is wrong, and where: {stderr}"
@@ -205,7 +205,7 @@ fn store_edges_a_read_only_log_is_read_and_a_writer_says_it_is_read_only() {
 
     let create = roster_as_user(&store, &["--org", "acme", "group", "create", "g3"]).unwrap();
     let (_, stderr) = text(&create);
-    assert_eq!(create.status.code(), Some(1), "{stderr}");
+    assert_eq!(create.status.code(), Some(5), "{stderr}");
     assert!(
         stderr.contains("read-only") && stderr.contains(&log.display().to_string()),
         "the writer says the log is read-only: {stderr}"
@@ -250,7 +250,7 @@ fn store_edges_a_whole_last_record_failing_its_checksum_is_damage_not_cut() {
         .output()
         .unwrap();
     let (_, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
     assert_eq!(
         stderr.matches("damaged").count(),
         1,
@@ -519,7 +519,7 @@ fn store_edges_the_cli_says_busy_once() {
         .unwrap();
     drop(guard);
     let (_, stderr) = text(&out);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
     assert_eq!(stderr.matches("busy").count(), 1, "{stderr}");
     assert_eq!(stderr.matches("try again").count(), 1, "{stderr}");
 }

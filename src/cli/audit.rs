@@ -29,7 +29,8 @@ pub fn run(ctx: &Ctx, a: AuditArgs) -> Outcome {
         text: a.text,
         kind: a.kind,
         before: None,
-        limit: a.limit,
+        // 0 means all here; the backends read 0 as their default page of 100.
+        limit: if a.limit == 0 { usize::MAX } else { a.limit },
     })?;
     let json = ctx.json;
     ctx.view(|dir| {

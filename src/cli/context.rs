@@ -1,7 +1,7 @@
 //! Opening the store and working out who acts, in which organisation.
 
 use super::args::Global;
-use super::fail::{Failure, Outcome, fail};
+use super::fail::{Exit, Failure, Outcome, fail};
 use super::output::Shown;
 use super::store::{self, Remote, Target};
 use crate::backend::rest::RestBackend;
@@ -156,9 +156,12 @@ impl Ctx {
 
     fn open_local(global: &Global, store_path: PathBuf) -> Outcome<Ctx> {
         if !store::exists(&store_path) {
-            return fail(format!(
-                "there is no store at {}: create one with `roster init` (or `roster init --demo`), or point --store / ROSTER_STORE at an existing one",
-                store_path.display()
+            return Err(Failure::Coded(
+                Exit::Unreachable,
+                format!(
+                    "there is no store at {}: create one with `roster init` (or `roster init --demo`), or point --store / ROSTER_STORE at an existing one",
+                    store_path.display()
+                ),
             ));
         }
         let backend = store::open(&store_path)?;
@@ -166,6 +169,7 @@ impl Ctx {
         let who = match who {
             Ok(w) => Ok(w),
             Err(Refusal::Now(m)) => return fail(m),
+            Err(Refusal::Unknown(m)) => return Err(Failure::not_found(m)),
             Err(Refusal::Later(m)) => Err(m),
         };
         // Shown in messages and printed commands: never a database password.
@@ -189,7 +193,10 @@ impl Ctx {
         let (backend, store_path) = match store::target(global)? {
             Target::Local(path) => {
                 if !store::exists(&path) {
-                    return fail(format!("there is no store at {}", path.display()));
+                    return Err(Failure::Coded(
+                        Exit::Unreachable,
+                        format!("there is no store at {}", path.display()),
+                    ));
                 }
                 (store::open(&path)?, path)
             }
@@ -234,8 +241,10 @@ impl Ctx {
 }
 
 enum Refusal {
-    /// Refuse before doing anything (e.g. --as names nobody).
+    /// Refuse before doing anything (e.g. --as names two accounts).
     Now(String),
+    /// --org or --as names nobody in the store: refuse at once, as not found (exit 3).
+    Unknown(String),
     /// Refuse only if the command needs an operator or account principal (commands by
     /// an anonymous invitee do not).
     Later(String),
@@ -249,7 +258,7 @@ fn resolve(dir: &Directory, global: &Global, store_path: &Path) -> Resolved {
             Some(o) => Some(o.id),
             None => {
                 let m = format!("no organisation '{slug}' in this store{}", org_list(dir));
-                return (Err(Refusal::Now(m.clone())), Err(m));
+                return (Err(Refusal::Unknown(m.clone())), Err(m));
             }
         },
         None => None,
@@ -257,7 +266,14 @@ fn resolve(dir: &Directory, global: &Global, store_path: &Path) -> Resolved {
     if let Some(email) = &global.as_email {
         return match account_for(dir, named_org, email) {
             Ok(a) => (Ok(Principal::Account { id: a.id }), Ok(a.org)),
-            Err(m) => (Err(Refusal::Now(m.clone())), Err(m)),
+            Err((unknown, m)) => {
+                let refusal = if unknown {
+                    Refusal::Unknown(m.clone())
+                } else {
+                    Refusal::Now(m.clone())
+                };
+                (Err(refusal), Err(m))
+            }
         };
     }
     let who = operator_check(store_path)
@@ -271,16 +287,17 @@ fn resolve(dir: &Directory, global: &Global, store_path: &Path) -> Resolved {
 }
 
 /// The account --as names: in --org when given, else wherever the email has an account.
+/// An error says whether nobody has that email (true) or several do (false).
 fn account_for<'a>(
     dir: &'a Directory,
     org: Option<OrgId>,
     email: &str,
-) -> Result<&'a Account, String> {
+) -> Result<&'a Account, (bool, String)> {
     if let Some(org) = org {
         let slug = &dir.orgs[&org].slug;
         return dir
             .account_by_email(org, email)
-            .ok_or_else(|| format!("no account {email} in {slug}"));
+            .ok_or_else(|| (true, format!("no account {email} in {slug}")));
     }
     let found: Vec<&Account> = dir
         .orgs
@@ -289,15 +306,18 @@ fn account_for<'a>(
         .collect();
     match found.as_slice() {
         [one] => Ok(one),
-        [] => Err(format!("no account {email} in this store")),
+        [] => Err((true, format!("no account {email} in this store"))),
         many => {
             let slugs: Vec<&str> = many
                 .iter()
                 .map(|a| dir.orgs[&a.org].slug.as_str())
                 .collect();
-            Err(format!(
-                "{email} has accounts in {}: pass --org to say which",
-                slugs.join(", ")
+            Err((
+                false,
+                format!(
+                    "{email} has accounts in {}: pass --org to say which",
+                    slugs.join(", ")
+                ),
             ))
         }
     }

@@ -4,7 +4,7 @@
 //! committing; the report is the same, marked as a dry run.
 
 use super::context::Ctx;
-use super::fail::{Failure, Outcome, backend_message, is_fatal};
+use super::fail::{Exit, Failure, Outcome, backend_message, exit_of, is_fatal};
 use super::output::{json, say, warn};
 use crate::core::summary::summary;
 use crate::core::{Command, Directory, Principal, Recorded};
@@ -54,7 +54,8 @@ pub fn apply(ctx: &Ctx, who: &Principal, changes: Vec<Change>) -> Outcome {
 }
 
 /// Runs the changes one by one and reports each; `note` may add output for a success.
-/// Ends in a failure (exit 1) when anything was refused.
+/// Ends in a failure when anything was refused: a single item's own exit code (README
+/// "Exit codes"), exit 1 for a bulk command.
 pub fn apply_with(
     ctx: &Ctx,
     who: &Principal,
@@ -75,10 +76,11 @@ pub fn apply_with(
                 _ => ctx.backend.execute(who, &cmd, ctx.dry_run),
             } {
                 Ok(events) => Ok(events),
-                Err(e) if is_fatal(&e) => return Err(Failure::Message(backend_message(&e))),
-                Err(e) => Err(backend_message(&e)),
+                Err(e) if is_fatal(&e) => return Err(e.into()),
+                Err(e) => Err((exit_of(&e), backend_message(&e))),
             },
-            Err(reason) => Err(reason),
+            // The command could not be built: a name on the command line is unknown.
+            Err(reason) => Err((Exit::NotFound, reason)),
         };
         match outcome {
             Ok(events) => {
@@ -115,13 +117,13 @@ pub fn apply_with(
                     notes.lines.iter().for_each(say);
                 }
             }
-            Err(reason) => {
+            Err((code, reason)) => {
                 refused += 1;
                 if ctx.json {
                     results.push(j!({ "target": change.target, "ok": false, "error": reason }));
                 }
                 if single {
-                    single_refusal = Some(reason);
+                    single_refusal = Some((code, reason));
                 } else {
                     warn(format!("✗ {}: {reason}", change.target));
                 }
@@ -142,7 +144,8 @@ pub fn apply_with(
         say("dry run: nothing was changed");
     }
     match single_refusal {
-        Some(reason) => Err(Failure::Message(reason)),
+        Some((Exit::Refused, reason)) => Err(Failure::Message(reason)),
+        Some((code, reason)) => Err(Failure::Coded(code, reason)),
         None if refused > 0 => Err(Failure::Reported),
         None => Ok(()),
     }

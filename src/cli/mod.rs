@@ -13,8 +13,10 @@ mod credentials;
 mod database;
 mod database_url;
 mod dates;
+mod dry_run;
 mod exec;
 mod fail;
+mod formats;
 mod group;
 mod init;
 mod invitation;
@@ -27,6 +29,7 @@ mod resolve;
 mod role;
 pub mod scale;
 mod serve;
+mod shell_docs;
 mod sign_out;
 mod store;
 mod store_compact;
@@ -43,7 +46,17 @@ use std::process::ExitCode;
 
 /// Entry point of the `roster` binary.
 pub fn main() -> ExitCode {
-    let cli = parse();
+    let (mut cli, path) = parse();
+    let format = cli.global.output_format();
+    output::set_format(format);
+    // Every machine format is built from the JSON a read makes.
+    cli.global.json = format != formats::Format::Table;
+    if cli.global.dry_run
+        && let Some(refusal) =
+            dry_run::refusal(&path.iter().map(String::as_str).collect::<Vec<_>>())
+    {
+        return finish(Err(Failure::Coded(fail::Exit::Usage, refusal)));
+    }
     let result = match cli.command {
         None => console::console(&cli.global),
         Some(cmd) => {
@@ -52,23 +65,30 @@ pub fn main() -> ExitCode {
             run(&cli.global, cmd)
         }
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Message(m)) => {
-            output::warn(format!("roster: {m}"));
-            ExitCode::from(1)
-        }
-        Err(Failure::Reported) => ExitCode::from(1),
-        Err(Failure::Unexpected(report)) => {
+    finish(result)
+}
+
+/// Reports a failure on stderr and turns the outcome into the exit code (README "Exit
+/// codes"; the mapping from causes is `fail::exit_of`).
+fn finish(result: Outcome) -> ExitCode {
+    let Err(failure) = result else {
+        return ExitCode::SUCCESS;
+    };
+    let code = failure.exit() as u8;
+    match failure {
+        Failure::Message(m) | Failure::Coded(_, m) => output::warn(format!("roster: {m}")),
+        Failure::Reported => {}
+        Failure::Unexpected(report) => {
             output::warn(format!("roster: unexpected error: {report:?}"));
-            ExitCode::from(1)
         }
     }
+    ExitCode::from(code)
 }
 
 /// Parses the command line; help, version and usage errors end the process here (exit
-/// 0 for help, 2 for mistakes), as clap does. The help ends with the default store.
-fn parse() -> Cli {
+/// 0 for help, 2 for mistakes), as clap does. The help ends with examples and the
+/// default store. Also returns the path of subcommand names (`["user", "list"]`).
+fn parse() -> (Cli, Vec<String>) {
     let default = match store::default_path() {
         Some(p) => format!(
             "Default store: {}\n(override with --store or ROSTER_STORE)",
@@ -76,9 +96,17 @@ fn parse() -> Cli {
         ),
         None => "Default store: none found (no data directory): pass --store".into(),
     };
-    let matches = Cli::command().after_help(default).get_matches();
+    let matches = Cli::command()
+        .after_help(format!("{}\n\n{default}", args::EXAMPLES))
+        .get_matches();
+    let mut path = vec![];
+    let mut at = &matches;
+    while let Some((name, sub)) = at.subcommand() {
+        path.push(name.to_string());
+        at = sub;
+    }
     match Cli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
+        Ok(cli) => (cli, path),
         Err(e) => e.exit(),
     }
 }
@@ -97,6 +125,8 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
         Cmd::Store(c) => return database::store(global, c),
         Cmd::Login(a) => return credentials::login(global, a),
         Cmd::Logout => return sign_out::logout(global),
+        Cmd::Completions { shell } => return shell_docs::completions(shell),
+        Cmd::Man { dir } => return shell_docs::man(dir.as_deref()),
         Cmd::Password(args::PasswordCmd::Forgot { email }) => {
             return sign_out::forgot(global, &email);
         }
@@ -110,6 +140,12 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
             secret: Some(secret),
             password_stdin,
         }) if password_stdin || id.is_none() => {
+            if global.dry_run {
+                return Err(Failure::Coded(
+                    fail::Exit::Usage,
+                    "--dry-run is not supported when accepting with the link's secret and a password: it signs you in; nothing was changed".into(),
+                ));
+            }
             return credentials::accept(global, &secret, password_stdin);
         }
         _ => {}
@@ -125,6 +161,8 @@ fn run(global: &Global, cmd: Cmd) -> Outcome {
         | Cmd::Store(_)
         | Cmd::Login(_)
         | Cmd::Logout
+        | Cmd::Completions { .. }
+        | Cmd::Man { .. }
         | Cmd::Password(_)
         | Cmd::Bench(_) => Ok(()),
         Cmd::Org(c) => org::run(&ctx, c),

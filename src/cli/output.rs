@@ -4,12 +4,14 @@
 //! (`roster user list | head`) end output quietly instead of panicking like `println!`.
 
 use super::fail::{Failure, Outcome};
+use super::formats::{self, Format};
 use crate::core::validate::is_unsafe_char;
 use crate::text::sanitize;
 use jiff::Timestamp;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::Write;
+use std::sync::OnceLock;
 use unicode_width::UnicodeWidthStr;
 
 /// Prints one line on stdout, sanitised.
@@ -22,13 +24,50 @@ pub fn warn(line: impl AsRef<str>) {
     let _ = writeln!(std::io::stderr().lock(), "{}", sanitize(line.as_ref()));
 }
 
-/// Prints a value as pretty JSON. serde_json escapes C0 controls; the other characters
-/// a terminal could act on (C1 controls, DEL, bidi and zero-width marks) are escaped
-/// here as `\uXXXX`, which is the same string to any JSON reader.
+/// The output format of this process, chosen once from `--format` / `--json` before
+/// any command runs (a process-wide setting, as every printer below must honour it).
+static FORMAT: OnceLock<Format> = OnceLock::new();
+
+/// Sets the format for the rest of the process (the first call wins).
+pub fn set_format(format: Format) {
+    let _ = FORMAT.set(format);
+}
+
+/// Prints a value in the chosen machine format: pretty JSON by default, NDJSON or CSV
+/// when asked. serde_json escapes C0 controls; the other characters a terminal could act
+/// on (C1 controls, DEL, bidi and zero-width marks) are escaped here as `\uXXXX`, which
+/// is the same string to any JSON reader. CSV cells are sanitised like table cells.
 pub fn json(value: &impl Serialize) -> Outcome {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::Unexpected(e.into()))?;
-    let _ = writeln!(std::io::stdout().lock(), "{}", escape_json(&text));
+    let unexpected = |e: serde_json::Error| Failure::Unexpected(e.into());
+    let mut out = std::io::stdout().lock();
+    match FORMAT.get().copied().unwrap_or_default() {
+        Format::Table | Format::Json => {
+            let text = serde_json::to_string_pretty(value).map_err(unexpected)?;
+            let _ = writeln!(out, "{}", escape_json(&text));
+        }
+        Format::Ndjson => {
+            let value = serde_json::to_value(value).map_err(unexpected)?;
+            for line in formats::ndjson(&value) {
+                let _ = writeln!(out, "{}", escape_json(&line));
+            }
+        }
+        Format::Csv => {
+            let value = serde_json::to_value(value).map_err(unexpected)?;
+            for line in formats::csv(&value) {
+                let _ = writeln!(out, "{}", sanitize_csv(&line));
+            }
+        }
+    }
     Ok(())
+}
+
+/// A CSV line keeps its quoted line breaks; every other character a terminal would act
+/// on goes, as in tables.
+fn sanitize_csv(line: &str) -> String {
+    line.split('\n')
+        .map(|part| sanitize(part).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn escape_json(text: &str) -> String {

@@ -23,7 +23,7 @@ pub fn run(ctx: &Ctx, email: &str) -> Outcome {
         let audit_ok = may_see(dir, &who, org, Area::Audit, now).is_ok();
         (a, audit_ok)
     })?;
-    let target_email = target_email.map_err(Failure::Message)?;
+    let target_email = target_email.map_err(Failure::not_found)?;
     let history = if audit_ok {
         history(ctx, org, &target_email)?
     } else {

@@ -10,10 +10,15 @@ pub enum RoleCmd {
     /// List roles with how many hold them.
     List,
     /// A role's permissions and who holds it, and how.
-    Show { role: String },
+    Show {
+        /// The role, by name or id.
+        role: String,
+    },
     /// Create a custom role.
     Create {
+        /// The new role's name.
         name: String,
+        /// What the role is for.
         #[arg(long, default_value = "")]
         description: String,
         /// Permissions, comma-separated or repeated (e.g. members.read,app:downloads).
@@ -28,9 +33,12 @@ pub enum RoleCmd {
     },
     /// Rename a role, change its description or permissions.
     Edit {
+        /// The role, by name or id.
         role: String,
+        /// The new name.
         #[arg(long)]
         name: Option<String>,
+        /// The new description.
         #[arg(long)]
         description: Option<String>,
         /// Replace the permissions with these.
@@ -44,7 +52,10 @@ pub enum RoleCmd {
         remove: Vec<String>,
     },
     /// Delete a custom role nobody holds.
-    Delete { role: String },
+    Delete {
+        /// The role, by name or id.
+        role: String,
+    },
     /// Grant a role to accounts (--user) or a group (--group).
     Grant(RoleTarget),
     /// Revoke a role from accounts (--user) or a group (--group).
@@ -54,6 +65,7 @@ pub enum RoleCmd {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("target").required(true).args(["users", "group"])))]
 pub struct RoleTarget {
+    /// The role, by name or id.
     pub role: String,
     /// Accounts by email (repeatable).
     #[arg(long = "user", value_name = "EMAIL")]
@@ -74,27 +86,39 @@ pub enum GroupCmd {
     List,
     /// A group's members and roles.
     Show {
+        /// The group, by name or id.
         group: String,
     },
+    /// Create an empty group.
     Create {
+        /// The new group's name.
         name: String,
     },
+    /// Rename a group.
     Rename {
+        /// The group, by name or id.
         group: String,
+        /// The new name.
         new_name: String,
     },
+    /// Delete a group (its members keep their accounts).
     Delete {
+        /// The group, by name or id.
         group: String,
     },
     /// Add accounts to a group.
     Add {
+        /// The group, by name or id.
         group: String,
+        /// The accounts' emails (one or more).
         #[arg(required = true, value_name = "EMAIL")]
         emails: Vec<String>,
     },
     /// Remove accounts from a group.
     Remove {
+        /// The group, by name or id.
         group: String,
+        /// The accounts' emails (one or more).
         #[arg(required = true, value_name = "EMAIL")]
         emails: Vec<String>,
     },

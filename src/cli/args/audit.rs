@@ -13,6 +13,7 @@ pub struct AuditArgs {
     /// Only events whose summary contains this.
     #[arg(long)]
     pub text: Option<String>,
+    /// At most this many events (0: all of them).
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
 }

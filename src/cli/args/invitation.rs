@@ -17,16 +17,21 @@ pub enum InvitationStatusArg {
 pub enum InvitationCmd {
     /// Sent invitations and their status, newest first.
     List {
+        /// Only invitations in this state.
         #[arg(long, value_enum)]
         status: Option<InvitationStatusArg>,
     },
     /// Withdraw pending invitations.
     Revoke {
+        /// Invitation ids, e.g. i7 (one or more).
         #[arg(required = true, value_name = "ID")]
         ids: Vec<String>,
     },
     /// Send an invitation again with a new link and lifetime.
-    Resend { id: String },
+    Resend {
+        /// The invitation's id, e.g. i7.
+        id: String,
+    },
     /// Accept an invitation: with --secret as the invitee, without as an admin on their behalf.
     Accept {
         /// The invitation's id (not needed with --secret and a password).
@@ -49,6 +54,7 @@ pub enum InvitationCmd {
 pub enum ApprovalCmd {
     /// Pending requests, oldest first (--all adds decided ones).
     List {
+        /// Decided requests too (approved, rejected).
         #[arg(long)]
         all: bool,
     },

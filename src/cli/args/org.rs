@@ -15,8 +15,10 @@ pub enum OrgCmd {
         /// The owner's email.
         #[arg(long, value_name = "EMAIL")]
         owner: String,
+        /// The owner's first name.
         #[arg(long, value_name = "NAME")]
         owner_first_name: String,
+        /// The owner's last name.
         #[arg(long, value_name = "NAME", default_value = "")]
         owner_last_name: String,
         /// New accounts wait for approval.
@@ -35,12 +37,16 @@ pub enum OrgCmd {
     },
     /// Change the organisation's name or profile (owner or operator).
     Update {
+        /// The new display name.
         #[arg(long)]
         name: Option<String>,
+        /// The postal address shown on the profile.
         #[arg(long)]
         address: Option<String>,
+        /// The website shown on the profile.
         #[arg(long)]
         website: Option<String>,
+        /// What the organisation does, in a sentence or two.
         #[arg(long)]
         description: Option<String>,
     },

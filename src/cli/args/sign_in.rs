@@ -10,11 +10,17 @@ pub enum ContextCmd {
     /// List the contexts of the config file; `*` marks the current one.
     List,
     /// Make NAME the current context: later commands work on its server.
-    Use { name: String },
+    Use {
+        /// The context's name.
+        name: String,
+    },
     /// Work on the local store again (forget the current context).
     Unset,
     /// Show a context (default: the one in use) and where its token comes from.
-    Show { name: Option<String> },
+    Show {
+        /// The context's name (default: the one in use).
+        name: Option<String>,
+    },
 }
 
 // ----- passwords and signing in -----

@@ -34,11 +34,15 @@ pub enum MailCmd {
     Send,
     /// Queue failed messages again and deliver them.
     Retry {
+        /// Message ids, e.g. m4 (one or more).
         #[arg(required = true, value_name = "ID")]
         ids: Vec<String>,
     },
     /// Print a message that is still spooled (a maildir delivery, or a failed one).
-    Show { id: String },
+    Show {
+        /// The message's id, e.g. m4.
+        id: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
