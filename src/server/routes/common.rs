@@ -11,6 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
+use crate::server::api_schema::field;
 use std::str::FromStr;
 
 macro_rules! finder {
@@ -147,6 +148,7 @@ pub struct Empty {}
 #[serde(deny_unknown_fields)]
 pub struct Reason {
     #[serde(default)]
+    #[schema(schema_with = field::reason)]
     pub reason: String,
 }
 

@@ -14,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
+use crate::server::api_schema::field;
 use utoipa::ToSchema;
 
 pub fn add(api: Api) -> Api {
@@ -91,6 +92,7 @@ async fn list_groups(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGroup {
+    #[schema(schema_with = field::group_name)]
     pub name: String,
 }
 
@@ -98,6 +100,7 @@ pub struct NewGroup {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NameBody {
+    #[schema(schema_with = field::group_name)]
     pub name: String,
 }
 
@@ -105,7 +108,7 @@ pub struct NameBody {
 #[serde(deny_unknown_fields)]
 pub struct MemberBody {
     /// The account's id (`12` or `"u12"`).
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::account_id)]
     pub account: AnyId<AccountId>,
 }
 

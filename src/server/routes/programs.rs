@@ -17,6 +17,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use crate::server::api_schema::field;
 use utoipa::ToSchema;
 
 pub fn add(api: Api) -> Api {
@@ -159,32 +160,33 @@ async fn list_programs(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProgram {
+    #[schema(schema_with = field::program_name)]
     pub name: String,
     /// The owner's account id; the caller when left out.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = field::account_id_or_null)]
     pub owner: Option<AnyId<AccountId>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactBody {
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::account_id)]
     pub account: AnyId<AccountId>,
     /// A program role's id (the built-in viewer, contributor, or a custom one).
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::role_id)]
     pub role: AnyId<RoleId>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = field::time_or_null)]
     pub until: Option<Timestamp>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeBody {
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::role_id)]
     pub from: AnyId<RoleId>,
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::role_id)]
     pub to: AnyId<RoleId>,
 }
 

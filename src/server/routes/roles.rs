@@ -16,6 +16,7 @@ use axum::response::Response;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+use crate::server::api_schema::field;
 use utoipa::ToSchema;
 
 pub fn add(api: Api) -> Api {
@@ -99,15 +100,18 @@ async fn list_roles(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRole {
+    #[schema(schema_with = field::role_name)]
     pub name: String,
     #[serde(default)]
+    #[schema(schema_with = field::role_description)]
     pub description: String,
     /// `org` or `program`.
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::scope)]
     pub scope: Scope,
     pub permissions: BTreeSet<String>,
     /// A contract product the role needs (operators only).
     #[serde(default)]
+    #[schema(schema_with = field::product_or_null)]
     pub gate: Option<String>,
 }
 
@@ -154,7 +158,9 @@ async fn show(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RolePatch {
+    #[schema(schema_with = field::role_name_or_null)]
     pub name: Option<String>,
+    #[schema(schema_with = field::role_description_or_null)]
     pub description: Option<String>,
     pub permissions: Option<BTreeSet<String>>,
 }
@@ -210,9 +216,9 @@ async fn holders(
 #[serde(deny_unknown_fields)]
 pub struct GroupGrantBody {
     /// The role's id (`12` or `"r12"`).
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::role_id)]
     pub role: AnyId<RoleId>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = field::time_or_null)]
     pub until: Option<Timestamp>,
 }

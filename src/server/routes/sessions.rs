@@ -27,6 +27,7 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
+use crate::server::api_schema::field;
 use utoipa::ToSchema;
 
 pub fn add(api: Api) -> Api {
@@ -106,7 +107,7 @@ pub fn add(api: Api) -> Api {
             "End every live session of the account at once (sessions.revoke)",
             "Events"
         )
-        .body("Empty"),
+        .optional_body("Empty"),
         MaybeBody<Empty>,
         |dir, org, p, _b| Ok(Command::RevokeSessions {
             account: common::account(dir, org.id, p.get("id"))?
@@ -398,6 +399,7 @@ async fn request_reset(
 pub struct CompleteReset {
     /// The secret from the reset link (or the whole link).
     pub secret: String,
+    #[schema(schema_with = field::password)]
     pub password: String,
 }
 
@@ -441,11 +443,14 @@ pub struct AcceptLink {
     /// The secret from the invitation link (or the whole link).
     pub secret: String,
     /// The password to sign in with from now on.
+    #[schema(schema_with = field::password)]
     pub password: String,
     /// Your names, if the invitation's are not right.
     #[serde(default)]
+    #[schema(schema_with = field::first_name_or_null)]
     pub first_name: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = field::last_name_or_null)]
     pub last_name: Option<String>,
 }
 
