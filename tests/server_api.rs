@@ -923,8 +923,14 @@ async fn every_operation_has_a_unique_snake_case_id_and_no_integer_is_int32() {
     }
     assert_eq!(ids["list_accounts"], "get /v1/orgs/{slug}/accounts");
     assert_eq!(ids["get_account"], "get /v1/orgs/{slug}/accounts/{id}");
-    assert_eq!(ids["disable_account"], "post /v1/orgs/{slug}/accounts/{id}/disable");
-    assert!(!r.text.contains("int32"), "an integer is documented as int32");
+    assert_eq!(
+        ids["disable_account"],
+        "post /v1/orgs/{slug}/accounts/{id}/disable"
+    );
+    assert!(
+        !r.text.contains("int32"),
+        "an integer is documented as int32"
+    );
     let paths = &doc["paths"];
     // Path ids: the record's letter and its number, as the server parses them.
     let account = &paths["/v1/orgs/{slug}/accounts/{id}"]["get"]["parameters"];

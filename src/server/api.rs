@@ -8,11 +8,11 @@ use super::state::AppState;
 use axum::Router;
 use axum::handler::Handler;
 use axum::routing::{MethodRouter, delete, get, patch, post, put};
+use utoipa::openapi::Required;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, Paths};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::response::{ResponseBuilder, ResponsesBuilder};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::Required;
 use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{Content, Ref};
 
@@ -155,8 +155,11 @@ impl Api {
     ) -> Api {
         self.router = self.router.route(path, route);
         let write = !matches!(method, HttpMethod::Get);
-        self.paths
-            .add_path_operation(path, vec![method.clone()], operation(method, path, write, &doc));
+        self.paths.add_path_operation(
+            path,
+            vec![method.clone()],
+            operation(method, path, write, &doc),
+        );
         self
     }
 
@@ -203,7 +206,7 @@ fn operation(
                 .schema(Some(kind.schema())),
         );
     }
-    let header = |name: &str, what: &str, required: bool| {
+    let header = |name: &str, what: &str, required: bool, pattern: Option<&str>| {
         ParameterBuilder::new()
             .name(name)
             .parameter_in(ParameterIn::Header)
@@ -216,19 +219,28 @@ fn operation(
             .schema(Some(
                 ObjectBuilder::new()
                     .schema_type(Type::String)
-                    // `*`, or the strong tag of a version as the server hands it out.
-                    .pattern(Some(r#"^(\*|"v[0-9]{1,19}")$"#)),
+                    .pattern(pattern),
             ))
     };
     match doc.cond {
         Cond::IfMatch => {
-            op = op.parameter(header("If-Match", "the ETag you read", true));
+            op = op.parameter(header(
+                "If-Match",
+                "the ETag you read",
+                true,
+                Some(IF_MATCH),
+            ));
         }
         Cond::IfMatchOptional => {
-            op = op.parameter(header("If-Match", "the ETag you read (optional)", false));
+            op = op.parameter(header(
+                "If-Match",
+                "the ETag you read (optional)",
+                false,
+                Some(IF_MATCH),
+            ));
         }
         Cond::IfNoneMatch => {
-            op = op.parameter(header("If-None-Match", "an ETag you hold", false));
+            op = op.parameter(header("If-None-Match", "an ETag you hold", false, None));
         }
         Cond::None => {}
     }
@@ -275,6 +287,9 @@ fn operation(
     }
     op.responses(responses.build()).build()
 }
+
+/// `*` or a list of entity tags (RFC 9110 §8.8.3), as `extract::IfMatch` reads it.
+const IF_MATCH: &str = r#"^(\*|(W/)?"[!#-+\--~]*"([ \t]*,[ \t]*(W/)?"[!#-+\--~]*")*)$"#;
 
 fn json(schema: &str) -> Content {
     Content::new(Some(Ref::from_schema_name(schema)))

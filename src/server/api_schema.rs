@@ -3,10 +3,10 @@
 //! server's own parsing (`extract::id`, `common::AnyId`, `core::validate`). A generated
 //! client, or Schemathesis, then only sends what the server takes.
 
+use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{
     KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, SchemaType, Type,
 };
-use utoipa::openapi::RefOr;
 
 /// What a path or query parameter accepts.
 #[derive(Clone, Copy, Debug)]
@@ -109,7 +109,8 @@ pub fn time(nullable: bool) -> Schema {
 }
 
 /// Characters `core::validate` refuses in text (controls, bidi and invisible ones).
-const UNSAFE: &str = r"\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\u180e";
+const UNSAFE: &str =
+    r"\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u061c\u180e";
 
 /// One line of text (`validate::line`): no control or invisible characters, at most
 /// `max` characters, and something besides spaces when `required`.
@@ -180,9 +181,6 @@ pub mod field {
     pub fn account_id() -> S {
         boxed(any_id("u", false))
     }
-    pub fn account_id_or_null() -> S {
-        boxed(any_id("u", true))
-    }
     pub fn role_id() -> S {
         boxed(any_id("r", false))
     }
@@ -199,8 +197,26 @@ pub mod field {
     pub fn program_id_or_null() -> S {
         boxed(any_id("p", true))
     }
-    pub fn level_or_null() -> S {
-        boxed(words_of(words::LEVEL, true))
+    /// An invitation's level: an owner is not invited but made by a transfer.
+    pub fn invited_level_or_null() -> S {
+        boxed(words_of(&["member", "admin"], true))
+    }
+    pub fn permissions() -> S {
+        boxed(permission_list(false))
+    }
+    pub fn permissions_or_null() -> S {
+        boxed(permission_list(true))
+    }
+    fn permission_list(nullable: bool) -> Schema {
+        utoipa::openapi::schema::ArrayBuilder::new()
+            .schema_type(or_null(Type::Array, nullable))
+            .items(RefOr::T(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some("^[a-z0-9._:-]{1,64}$"))
+                    .into(),
+            ))
+            .into()
     }
     pub fn scope() -> S {
         boxed(words_of(words::SCOPE, false))
@@ -219,7 +235,7 @@ pub mod field {
                 .into(),
         )
     }
-        pub fn seats() -> S {
+    pub fn seats() -> S {
         boxed(u32_schema())
     }
     /// A lifetime in hours: 1 hour to 90 days (`check_settings`).

@@ -11,6 +11,7 @@ use crate::core::{
 use crate::server::account_reads;
 use crate::server::act::{self, Events, View, act, act_if, list, org_of, record, view};
 use crate::server::api::{Api, Cond, doc};
+use crate::server::api_schema::field;
 use crate::server::api_schema::{Kind, Query, words};
 use crate::server::auth::{Caller, Presented};
 use crate::server::cursor::Cursor;
@@ -27,21 +28,44 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 use std::sync::Arc;
-use crate::server::api_schema::field;
 use utoipa::ToSchema;
 
 const LIST_PARAMS: &[Query] = &[
-    ("q", "words that must all appear in the name or email", Kind::Text),
-    ("status", "active (default), disabled or any", Kind::Words(words::STATUS_FILTER)),
-    ("approval", "approved, pending or rejected", Kind::Words(words::APPROVAL)),
+    (
+        "q",
+        "words that must all appear in the name or email",
+        Kind::Text,
+    ),
+    (
+        "status",
+        "active (default), disabled or any",
+        Kind::Words(words::STATUS_FILTER),
+    ),
+    (
+        "approval",
+        "approved, pending or rejected",
+        Kind::Words(words::APPROVAL),
+    ),
     ("level", "owner, admin or member", Kind::Words(words::LEVEL)),
     ("verified", "true or false", Kind::Bool),
     ("role", "holds this role (id)", Kind::Id("r")),
     ("group", "is in this group (id)", Kind::Id("g")),
-    ("program", "is a contact of this program (id)", Kind::Id("p")),
-    ("sort", "name (default), email, level, status or created", Kind::Words(words::ACCOUNT_SORT)),
+    (
+        "program",
+        "is a contact of this program (id)",
+        Kind::Id("p"),
+    ),
+    (
+        "sort",
+        "name (default), email, level, status or created",
+        Kind::Words(words::ACCOUNT_SORT),
+    ),
     ("desc", "true to reverse the order", Kind::Bool),
-    ("limit", "page size (default 50; taken as 1 to 500)", Kind::Count { max: u64::MAX }),
+    (
+        "limit",
+        "page size (default 50; taken as 1 to 500)",
+        Kind::Count { max: u64::MAX },
+    ),
     ("cursor", "`next` of the previous page", Kind::Text),
 ];
 

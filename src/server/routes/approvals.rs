@@ -6,6 +6,7 @@ use crate::core::{ApprovalRequest, Command, Event, ProgramId, RoleId};
 use crate::server::act::{self, View, act, list, view};
 use crate::server::api::{Api, doc};
 use crate::server::api_schema::Kind;
+use crate::server::api_schema::field;
 use crate::server::auth::Caller;
 use crate::server::extract::{Body, Params};
 use crate::server::problem::Reply;
@@ -13,7 +14,6 @@ use crate::server::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use crate::server::api_schema::field;
 use utoipa::ToSchema;
 
 pub fn add(api: Api) -> Api {

@@ -7,6 +7,7 @@ use crate::core::query;
 use crate::core::{Command, Event, Principal};
 use crate::server::act::{View, act, act_if, list, record, view};
 use crate::server::api::{Api, Cond, doc};
+use crate::server::api_schema::field;
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
 use crate::server::problem::Reply;
@@ -16,7 +17,6 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use jiff::Timestamp;
 use serde::Deserialize;
-use crate::server::api_schema::field;
 use utoipa::ToSchema;
 
 pub fn add(api: Api) -> Api {
@@ -108,6 +108,7 @@ pub struct NewContract {
     #[schema(schema_with = field::product)]
     pub product: String,
     #[schema(schema_with = field::seats)]
+    #[serde(deserialize_with = "common::whole")]
     pub seats: u32,
     /// When it starts (RFC 3339); now when left out.
     #[serde(default)]
@@ -122,6 +123,7 @@ pub struct NewContract {
 #[serde(deny_unknown_fields)]
 pub struct SeatsPatch {
     #[schema(schema_with = field::seats)]
+    #[serde(deserialize_with = "common::whole")]
     pub seats: u32,
 }
 

@@ -6,6 +6,7 @@ use crate::core::query;
 use crate::core::{AccountId, Command, Event, Principal};
 use crate::server::act::{View, act, act_if, list, record, view};
 use crate::server::api::{Api, Cond, doc};
+use crate::server::api_schema::field;
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
 use crate::server::problem::Reply;
@@ -14,7 +15,6 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
-use crate::server::api_schema::field;
 use utoipa::ToSchema;
 
 pub fn add(api: Api) -> Api {

@@ -12,6 +12,7 @@ use crate::core::{
 use crate::secret;
 use crate::server::act::{self, Events, View, act, list, tagged, view};
 use crate::server::api::{Api, Auth, doc};
+use crate::server::api_schema::field;
 use crate::server::api_schema::{Kind, words};
 use crate::server::auth::{Caller, MaybeCaller};
 use crate::server::extract::{Body, Params};
@@ -23,7 +24,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use crate::server::api_schema::field;
 use utoipa::ToSchema;
 
 pub fn add(api: Api) -> Api {
@@ -146,7 +146,7 @@ pub struct NewInvitation {
     pub message: String,
     /// `member` (default) or `admin`.
     #[serde(default)]
-    #[schema(schema_with = field::level_or_null)]
+    #[schema(schema_with = field::invited_level_or_null)]
     pub level: Option<Level>,
     /// Organisation roles to grant on acceptance.
     #[serde(default)]

@@ -5,6 +5,7 @@ use crate::core::precondition::Resource;
 use crate::core::{AccountId, Command, Profile, Settings, Terminology};
 use crate::server::act::{self, Events, View, act, act_if, record, view};
 use crate::server::api::{Api, Cond, doc};
+use crate::server::api_schema::field;
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
 use crate::server::problem::{Problem, Reply};
@@ -14,7 +15,6 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
-use crate::server::api_schema::field;
 use utoipa::ToSchema;
 
 pub fn add(api: Api) -> Api {
@@ -128,13 +128,15 @@ pub struct SettingsBody {
     pub approval_required: Option<bool>,
     pub open_registration: Option<bool>,
     #[schema(schema_with = field::hours_or_null)]
+    #[serde(default, deserialize_with = "super::common::whole_or_null")]
     pub invitation_ttl_hours: Option<u32>,
     #[schema(schema_with = field::hours_or_null)]
+    #[serde(default, deserialize_with = "super::common::whole_or_null")]
     pub reset_ttl_hours: Option<u32>,
     pub terminology: Option<TermsBody>,
     /// How long a sign-in session lasts, in hours.
-    #[serde(default)]
     #[schema(schema_with = field::hours_or_null)]
+    #[serde(default, deserialize_with = "super::common::whole_or_null")]
     pub session_ttl_hours: Option<u32>,
 }
 

@@ -7,6 +7,7 @@ use crate::core::query;
 use crate::core::{AccountId, Command, Event, Grant, Principal, RoleId};
 use crate::server::act::{View, act, act_if, list, record, view};
 use crate::server::api::{Api, Cond, doc};
+use crate::server::api_schema::field;
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
 use crate::server::problem::Reply;
@@ -17,7 +18,6 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use crate::server::api_schema::field;
 use utoipa::ToSchema;
 
 pub fn add(api: Api) -> Api {
@@ -162,9 +162,10 @@ async fn list_programs(
 pub struct NewProgram {
     #[schema(schema_with = field::program_name)]
     pub name: String,
-    /// The owner's account id; the caller when left out.
+    /// The owner's account id. An account may leave it out to own the program itself;
+    /// the document asks for it, since the operator (who is no account) must name one.
     #[serde(default)]
-    #[schema(schema_with = field::account_id_or_null)]
+    #[schema(schema_with = field::account_id, required = true)]
     pub owner: Option<AnyId<AccountId>>,
 }
 

@@ -6,6 +6,7 @@ use crate::core::query;
 use crate::core::{Command, Event, Principal, RoleId, Scope};
 use crate::server::act::{View, act, act_if, list, record, view};
 use crate::server::api::{Api, Cond, doc};
+use crate::server::api_schema::field;
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
 use crate::server::problem::Reply;
@@ -16,7 +17,6 @@ use axum::response::Response;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use crate::server::api_schema::field;
 use utoipa::ToSchema;
 
 pub fn add(api: Api) -> Api {
@@ -108,6 +108,7 @@ pub struct NewRole {
     /// `org` or `program`.
     #[schema(schema_with = field::scope)]
     pub scope: Scope,
+    #[schema(schema_with = field::permissions)]
     pub permissions: BTreeSet<String>,
     /// A contract product the role needs (operators only).
     #[serde(default)]
@@ -162,6 +163,7 @@ pub struct RolePatch {
     pub name: Option<String>,
     #[schema(schema_with = field::role_description_or_null)]
     pub description: Option<String>,
+    #[schema(schema_with = field::permissions_or_null)]
     pub permissions: Option<BTreeSet<String>>,
 }
 

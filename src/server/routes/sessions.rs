@@ -14,6 +14,7 @@ use crate::credentials;
 use crate::secret;
 use crate::server::act::{self, Events};
 use crate::server::api::{Api, Auth, doc};
+use crate::server::api_schema::field;
 use crate::server::auth::{Caller, client_ip};
 use crate::server::delivery::ResetNotice;
 use crate::server::extract::Body;
@@ -27,7 +28,6 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
-use crate::server::api_schema::field;
 use utoipa::ToSchema;
 
 pub fn add(api: Api) -> Api {
