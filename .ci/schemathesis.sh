@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 6, point 3: Schemathesis (from PyPI) against `roster serve` and its own OpenAPI
-# document, bounded. Fails on any 5xx and on any response that does not match the
-# document (status, content type, headers, body schema).
+# document, bounded (issue 15, point 6: all phases — examples, coverage, fuzzing,
+# stateful — and all checks but those named below). Fails on any 5xx, any valid request
+# refused, any invalid one accepted, and any response that does not match the document.
 #
 #   bash .ci/schemathesis.sh            # the bounded CI pass
 #   ST_MAX_EXAMPLES=200 ST_MAX_TIME=900 bash .ci/schemathesis.sh   # a longer hunt
@@ -67,11 +68,11 @@ printf '[parameters]\n"path.slug" = "%s"\n"query.wait" = 0\n"query.cursor" = "Yz
 #   at (the strong comparison of RFC 9110 §13.1.1); like 409, it is the state that refuses.
 # - missing_required_header + 428: a change without If-Match is answered 428 Precondition
 #   Required (RFC 6585), the status made for exactly that.
-# The stream never ends by design, so it is left out; everything else is exercised.
-# Run from the scratch folder: Schemathesis leaves a .schemathesis cache in its cwd.
 # - POST /v1/commands without positive_data_acceptance: its `command` is any of the
 #   core's commands (`{"op": "disable", "account": 12}`, …), documented in words as an
 #   object, so a generated object is no command and is rightly refused with 422.
+# The stream never ends by design, so it is left out; everything else is exercised.
+# Run from the scratch folder: Schemathesis leaves a .schemathesis cache in its cwd.
 cat >>"$work/schemathesis.toml" <<'TOML'
 [[operations]]
 include-operation-id = "run_command"

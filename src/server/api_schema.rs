@@ -46,12 +46,14 @@ impl Kind {
 
 /// An unsigned integer up to `max`, as JSON Schema says it: `int64` (never `int32`,
 /// which stops at 2^31 - 1 where a `u32` goes on to 2^32 - 1), with its bounds.
+/// A `u64` goes past `int64`, so it gets no format, only its bounds.
 pub fn count(max: u64, nullable: bool) -> Schema {
+    let format = (max <= i64::MAX as u64).then_some(SchemaFormat::KnownFormat(KnownFormat::Int64));
     ObjectBuilder::new()
         .schema_type(or_null(Type::Integer, nullable))
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+        .format(format)
         .minimum(Some(0))
-        .maximum(Some(max.min(i64::MAX as u64) as i64))
+        .maximum(Some(utoipa::Number::UInt(max as usize)))
         .into()
 }
 
@@ -93,7 +95,7 @@ fn id_text(prefix: &str) -> Schema {
 pub fn any_id(prefix: &str, nullable: bool) -> Schema {
     let mut one = OneOfBuilder::new()
         .item(id_text(prefix))
-        .item(count(i64::MAX as u64, false));
+        .item(count(u64::MAX, false));
     if nullable {
         one = one.item(ObjectBuilder::new().schema_type(Type::Null));
     }
