@@ -893,6 +893,80 @@ async fn the_openapi_document_lists_every_route_with_its_statuses() {
     }
 }
 
+/// Issue 15, point 6: generated clients need an id per operation, and an integer the
+/// server reads as a `u32` or `u64` must not be documented as `int32` (which stops at
+/// 2^31 - 1); ids, enums and optional bodies say what the server really takes.
+#[tokio::test]
+async fn every_operation_has_a_unique_snake_case_id_and_no_integer_is_int32() {
+    let env = Env::new();
+    let r = env
+        .send(Method::GET, "/v1/openapi.json", None, None, &[])
+        .await;
+    let doc = r.json();
+    let mut ids = std::collections::BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(
+                !id.is_empty()
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{method} {path}: {id} is not snake_case"
+            );
+            if let Some(other) = ids.insert(id.to_string(), format!("{method} {path}")) {
+                panic!("{id} names both {other} and {method} {path}");
+            }
+        }
+    }
+    assert_eq!(ids["list_accounts"], "get /v1/orgs/{slug}/accounts");
+    assert_eq!(ids["get_account"], "get /v1/orgs/{slug}/accounts/{id}");
+    assert_eq!(
+        ids["disable_account"],
+        "post /v1/orgs/{slug}/accounts/{id}/disable"
+    );
+    assert!(
+        !r.text.contains("int32"),
+        "an integer is documented as int32"
+    );
+    let paths = &doc["paths"];
+    // Path ids: the record's letter and its number, as the server parses them.
+    let account = &paths["/v1/orgs/{slug}/accounts/{id}"]["get"]["parameters"];
+    let id = account
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "id")
+        .unwrap();
+    assert_eq!(id["schema"]["pattern"], "^u?[0-9]{1,19}$");
+    // Enums list their values.
+    let list = paths["/v1/orgs/{slug}/accounts"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let status = list.iter().find(|p| p["name"] == "status").unwrap();
+    assert_eq!(
+        status["schema"]["enum"],
+        serde_json::json!(["active", "disabled", "any"])
+    );
+    let limit = list.iter().find(|p| p["name"] == "limit").unwrap();
+    assert_eq!(limit["schema"]["type"], "integer");
+    assert_eq!(limit["schema"]["minimum"], 0);
+    // A u32 body field: int64 with the u32's bounds.
+    let seats = &doc["components"]["schemas"]["SeatsPatch"]["properties"]["seats"];
+    assert_eq!(seats["format"], "int64");
+    assert_eq!(seats["maximum"], u64::from(u32::MAX));
+    // A body id takes the number or the text.
+    let member = &doc["components"]["schemas"]["MemberBody"]["properties"]["account"];
+    assert_eq!(member["oneOf"].as_array().unwrap().len(), 2);
+    // An action whose body may be left out says so.
+    let disable = &paths["/v1/orgs/{slug}/accounts/{id}/disable"]["post"]["requestBody"];
+    assert_eq!(disable["required"], false);
+    let create = &paths["/v1/orgs/{slug}/accounts"]["post"]["requestBody"];
+    assert_eq!(create["required"], true);
+}
+
 #[tokio::test]
 async fn stopping_ends_waiting_polls_and_in_flight_requests_finish() {
     let env = Env::with(Config {

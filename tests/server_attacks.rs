@@ -426,3 +426,57 @@ fn weak_etags_and_other_json_types_are_refused() {
     );
     assert_eq!(a.status, 200, "{}", a.body);
 }
+
+/// Finding 6, as Schemathesis found it: an `If-Match` that is no list of entity tags is
+/// a malformed request (400), not a tag that fails (412); a whole number written `12.0`
+/// is a whole number (JSON Schema counts it as an integer); and `--bad-token-limit 0`
+/// lets a fuzzer send bad tokens without locking its own address out.
+#[test]
+fn if_match_syntax_whole_numbers_and_the_bad_token_limit() {
+    let site = Site::new();
+    let srv = site.serve(&["--bad-token-limit", "0"]);
+    let me = srv.get("/v1/me", &site.token, &[]).json();
+    let id = me["account"]["id"].as_u64().unwrap();
+    let path = format!("/v1/orgs/acme/accounts/{id}");
+    let body = r#"{"first_name":"Olivia"}"#;
+    for bad in ["0", "v1", "{}", "\"v1\", x"] {
+        let a = srv.call(
+            "PATCH",
+            &path,
+            Some(&site.token),
+            &[("If-Match", bad)],
+            Some(body),
+        );
+        assert_eq!(a.status, 400, "{bad}: {}", a.body);
+    }
+    let group = srv.call(
+        "POST",
+        "/v1/orgs/acme/groups",
+        Some(&site.token),
+        &[],
+        Some(r#"{"name":"Floats"}"#),
+    );
+    assert_eq!(group.status, 201, "{}", group.body);
+    let gid = group.json()["id"].as_u64().unwrap();
+    let add = srv.call(
+        "POST",
+        &format!("/v1/orgs/acme/groups/{gid}/members"),
+        Some(&site.token),
+        &[],
+        Some(&format!(r#"{{"account": {id}.0}}"#)),
+    );
+    assert_eq!(add.status, 200, "{}", add.body);
+    let half = srv.call(
+        "POST",
+        &format!("/v1/orgs/acme/groups/{gid}/members"),
+        Some(&site.token),
+        &[],
+        Some(&format!(r#"{{"account": {id}.5}}"#)),
+    );
+    assert_eq!(half.status, 422, "{}", half.body);
+    for _ in 0..30 {
+        let bad = srv.call("GET", "/v1/me", Some("rst_not_a_token"), &[], None);
+        assert_eq!(bad.status, 401, "{}", bad.body);
+    }
+    assert_eq!(srv.get("/v1/me", &site.token, &[]).status, 200);
+}

@@ -74,6 +74,7 @@ pub fn run(global: &Global, args: ServeArgs) -> Outcome {
         let config = Config {
             trusted_proxies: server::TrustedProxies::new(args.trusted_proxies.clone()),
             register_limit: args.register_limit,
+            bad_token_limit: args.bad_token_limit,
             ..Config::default()
         };
         if !config.trusted_proxies.is_empty() {

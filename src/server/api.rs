@@ -2,16 +2,19 @@
 //! a `Doc`, and that one call both mounts the handler and writes its OpenAPI operation.
 //! So the document lists every route the server has, with every status it can answer.
 
+use super::api_schema::{Kind, Query};
+use super::operation_ids::operation_id;
 use super::state::AppState;
 use axum::Router;
 use axum::handler::Handler;
 use axum::routing::{MethodRouter, delete, get, patch, post, put};
+use utoipa::openapi::Required;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, Paths};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::response::{ResponseBuilder, ResponsesBuilder};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::SecurityRequirement;
-use utoipa::openapi::{Content, Ref, Required};
+use utoipa::openapi::{Content, Ref};
 
 /// Whether a route needs a token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,9 +46,11 @@ pub struct Doc {
     tag: &'static str,
     auth: Auth,
     body: Option<&'static str>,
+    /// The body may be left out (a `MaybeBody` route).
+    body_optional: bool,
     ok: u16,
     reply: &'static str,
-    query: &'static [(&'static str, &'static str)],
+    query: &'static [Query],
     cond: Cond,
     /// Statuses this route answers beyond those its kind implies (a public route's
     /// refusals, say), with what each means there.
@@ -59,6 +64,7 @@ pub const fn doc(tag: &'static str, summary: &'static str, reply: &'static str) 
         tag,
         auth: Auth::Token,
         body: None,
+        body_optional: false,
         ok: 200,
         reply,
         query: &[],
@@ -77,6 +83,12 @@ impl Doc {
         self.body = Some(schema);
         self
     }
+    /// A request body that may be left out (the route reads a `MaybeBody`).
+    pub const fn optional_body(mut self, schema: &'static str) -> Doc {
+        self.body = Some(schema);
+        self.body_optional = true;
+        self
+    }
     pub const fn created(mut self) -> Doc {
         self.ok = 201;
         self
@@ -90,7 +102,7 @@ impl Doc {
         self.also = statuses;
         self
     }
-    pub const fn query(mut self, params: &'static [(&'static str, &'static str)]) -> Doc {
+    pub const fn query(mut self, params: &'static [Query]) -> Doc {
         self.query = params;
         self
     }
@@ -143,8 +155,11 @@ impl Api {
     ) -> Api {
         self.router = self.router.route(path, route);
         let write = !matches!(method, HttpMethod::Get);
-        self.paths
-            .add_path_operation(path, vec![method], operation(path, write, &doc));
+        self.paths.add_path_operation(
+            path,
+            vec![method.clone()],
+            operation(method, path, write, &doc),
+        );
         self
     }
 
@@ -158,30 +173,40 @@ impl Api {
     }
 }
 
-fn operation(path: &str, write: bool, doc: &Doc) -> utoipa::openapi::path::Operation {
+fn operation(
+    method: HttpMethod,
+    path: &str,
+    write: bool,
+    doc: &Doc,
+) -> utoipa::openapi::path::Operation {
     let mut op = OperationBuilder::new()
+        .operation_id(Some(operation_id(method, path)))
         .summary(Some(doc.summary))
         .tag(doc.tag);
-    for name in path_params(path) {
-        op = op.parameter(
-            ParameterBuilder::new()
-                .name(name)
-                .parameter_in(ParameterIn::Path)
-                .required(Required::True)
-                .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
-        );
+    let mut before = "";
+    for segment in path.split('/') {
+        if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name(name)
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .schema(Some(path_kind(name, before).schema())),
+            );
+        }
+        before = segment;
     }
-    for (name, what) in doc.query {
+    for (name, what, kind) in doc.query {
         op = op.parameter(
             ParameterBuilder::new()
                 .name(*name)
                 .parameter_in(ParameterIn::Query)
                 .required(Required::False)
                 .description(Some(*what))
-                .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+                .schema(Some(kind.schema())),
         );
     }
-    let header = |name: &str, what: &str, required: bool| {
+    let header = |name: &str, what: &str, required: bool, pattern: Option<&str>| {
         ParameterBuilder::new()
             .name(name)
             .parameter_in(ParameterIn::Header)
@@ -191,24 +216,42 @@ fn operation(path: &str, write: bool, doc: &Doc) -> utoipa::openapi::path::Opera
                 Required::False
             })
             .description(Some(what))
-            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(pattern),
+            ))
     };
     match doc.cond {
         Cond::IfMatch => {
-            op = op.parameter(header("If-Match", "the ETag you read", true));
+            op = op.parameter(header(
+                "If-Match",
+                "the ETag you read",
+                true,
+                Some(IF_MATCH),
+            ));
         }
         Cond::IfMatchOptional => {
-            op = op.parameter(header("If-Match", "the ETag you read (optional)", false));
+            op = op.parameter(header(
+                "If-Match",
+                "the ETag you read (optional)",
+                false,
+                Some(IF_MATCH),
+            ));
         }
         Cond::IfNoneMatch => {
-            op = op.parameter(header("If-None-Match", "an ETag you hold", false));
+            op = op.parameter(header("If-None-Match", "an ETag you hold", false, None));
         }
         Cond::None => {}
     }
     if let Some(schema) = doc.body {
         op = op.request_body(Some(
             RequestBodyBuilder::new()
-                .required(Some(Required::True))
+                .required(Some(if doc.body_optional {
+                    Required::False
+                } else {
+                    Required::True
+                }))
                 .content("application/json", json(schema))
                 .build(),
         ));
@@ -245,14 +288,28 @@ fn operation(path: &str, write: bool, doc: &Doc) -> utoipa::openapi::path::Opera
     op.responses(responses.build()).build()
 }
 
+/// `*` or a list of entity tags (RFC 9110 §8.8.3), as `extract::IfMatch` reads it.
+const IF_MATCH: &str = r#"^(\*|(W/)?"[!#-+\--~]*"([ \t]*,[ \t]*(W/)?"[!#-+\--~]*")*)$"#;
+
 fn json(schema: &str) -> Content {
     Content::new(Some(Ref::from_schema_name(schema)))
 }
 
-/// The `{name}` segments of a path.
-fn path_params(path: &str) -> impl Iterator<Item = &str> {
-    path.split('/')
-        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+/// What the path segment `{name}` takes, `before` being the segment ahead of it: the
+/// id of the collection it is in (`accounts/{id}`), or of the record it names.
+fn path_kind(name: &str, before: &str) -> Kind {
+    let of = if name == "id" { before } else { name };
+    match of {
+        "slug" => Kind::Slug,
+        "accounts" | "account" => Kind::Id("u"),
+        "roles" | "role" => Kind::Id("r"),
+        "groups" => Kind::Id("g"),
+        "programs" => Kind::Id("p"),
+        "contracts" => Kind::Id("c"),
+        "invitations" => Kind::Id("i"),
+        "approvals" => Kind::Id("a"),
+        _ => Kind::Text,
+    }
 }
 
 /// Every error status a route can answer, with what it means there.

@@ -144,8 +144,26 @@ impl IfMatch {
         if tags.is_empty() {
             return Err(Problem::bad_request("the If-Match header is empty"));
         }
+        // RFC 9110 §8.8.3: `*` or a list of entity tags, `"…"` or `W/"…"`. Anything else
+        // is no condition at all, so it is refused rather than taken as a tag that fails.
+        if !tags.iter().all(|t| is_entity_tag(t)) {
+            return Err(Problem::bad_request(
+                "the If-Match header is not * or a list of entity tags such as \"v3\"",
+            ));
+        }
         Ok(Some(IfMatch::Tags(tags)))
     }
+}
+
+/// `"…"` or `W/"…"`, the quoted part of visible ASCII without `"` (RFC 9110 `etagc`).
+fn is_entity_tag(tag: &str) -> bool {
+    let quoted = tag.strip_prefix("W/").unwrap_or(tag);
+    quoted.len() >= 2
+        && quoted.starts_with('"')
+        && quoted.ends_with('"')
+        && quoted[1..quoted.len() - 1]
+            .bytes()
+            .all(|b| b == 0x21 || (0x23..=0x7e).contains(&b))
 }
 
 /// An update must say which version it was based on: 428 without `If-Match`.

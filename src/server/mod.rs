@@ -9,6 +9,7 @@
 mod account_reads;
 mod act;
 mod api;
+mod api_schema;
 mod auth;
 mod bad_tokens;
 mod client_addr;
@@ -21,6 +22,7 @@ mod feed_buffer;
 mod limits;
 mod mail;
 mod openapi;
+mod operation_ids;
 mod page_cache;
 mod pages;
 mod problem;

@@ -20,6 +20,7 @@ pub struct Problem {
     /// A short, fixed summary of the kind.
     pub title: String,
     /// The HTTP status code, repeated for clients that only keep the body.
+    #[schema(schema_with = super::api_schema::field::http_status)]
     pub status: u16,
     /// What went wrong, in words a person can act on.
     pub detail: String,

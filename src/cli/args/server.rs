@@ -27,6 +27,10 @@ pub struct ServeArgs {
     /// Self-service registrations one client address may make per hour (0: no limit).
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub register_limit: u32,
+    /// Bad tokens one client address may present per minute before all its requests get
+    /// 429 (0: no limit; for API fuzzers such as Schemathesis, which send bad tokens on purpose).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub bad_token_limit: u32,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,8 @@ use crate::core::{
 use crate::server::account_reads;
 use crate::server::act::{self, Events, View, act, act_if, list, org_of, record, view};
 use crate::server::api::{Api, Cond, doc};
+use crate::server::api_schema::field;
+use crate::server::api_schema::{Kind, Query, words};
 use crate::server::auth::{Caller, Presented};
 use crate::server::cursor::Cursor;
 use crate::server::extract::{self, Body, Params};
@@ -28,19 +30,43 @@ use std::str::FromStr;
 use std::sync::Arc;
 use utoipa::ToSchema;
 
-const LIST_PARAMS: &[(&str, &str)] = &[
-    ("q", "words that must all appear in the name or email"),
-    ("status", "active (default), disabled or any"),
-    ("approval", "approved, pending or rejected"),
-    ("level", "owner, admin or member"),
-    ("verified", "true or false"),
-    ("role", "holds this role (id)"),
-    ("group", "is in this group (id)"),
-    ("program", "is a contact of this program (id)"),
-    ("sort", "name (default), email, level, status or created"),
-    ("desc", "true to reverse the order"),
-    ("limit", "page size (default 50, at most 500)"),
-    ("cursor", "`next` of the previous page"),
+const LIST_PARAMS: &[Query] = &[
+    (
+        "q",
+        "words that must all appear in the name or email",
+        Kind::Text,
+    ),
+    (
+        "status",
+        "active (default), disabled or any",
+        Kind::Words(words::STATUS_FILTER),
+    ),
+    (
+        "approval",
+        "approved, pending or rejected",
+        Kind::Words(words::APPROVAL),
+    ),
+    ("level", "owner, admin or member", Kind::Words(words::LEVEL)),
+    ("verified", "true or false", Kind::Bool),
+    ("role", "holds this role (id)", Kind::Id("r")),
+    ("group", "is in this group (id)", Kind::Id("g")),
+    (
+        "program",
+        "is a contact of this program (id)",
+        Kind::Id("p"),
+    ),
+    (
+        "sort",
+        "name (default), email, level, status or created",
+        Kind::Words(words::ACCOUNT_SORT),
+    ),
+    ("desc", "true to reverse the order", Kind::Bool),
+    (
+        "limit",
+        "page size (default 50; taken as 1 to 500)",
+        Kind::Count { max: u64::MAX },
+    ),
+    ("cursor", "`next` of the previous page", Kind::Text),
 ];
 
 /// Registers a POST action on one account that builds a command from the account id
@@ -71,7 +97,7 @@ macro_rules! action {
                 handler
             },
             doc("accounts", $summary, "Events")
-                .body($schema)
+                .optional_body($schema)
                 .cond(Cond::IfMatchOptional),
         )
     };
@@ -130,7 +156,7 @@ pub fn add(api: Api) -> Api {
                 "Send a password-reset link: mailed to the account; its secret is in the reply only when the account asks for itself",
                 "ResetSent",
             )
-            .body("Empty")
+            .optional_body("Empty")
             .cond(Cond::IfMatchOptional),
         )
         .post(
@@ -382,9 +408,12 @@ fn json_list(seq: u64, body: Bytes) -> Response {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
+    #[schema(schema_with = field::email)]
     pub email: String,
+    #[schema(schema_with = field::first_name)]
     pub first_name: String,
     #[serde(default)]
+    #[schema(schema_with = field::last_name)]
     pub last_name: String,
     /// Mark it verified (needs members.manage).
     #[serde(default)]
@@ -468,8 +497,11 @@ async fn show(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountPatch {
+    #[schema(schema_with = field::first_name_or_null)]
     pub first_name: Option<String>,
+    #[schema(schema_with = field::last_name_or_null)]
     pub last_name: Option<String>,
+    #[schema(schema_with = field::email_or_null)]
     pub email: Option<String>,
 }
 
@@ -554,11 +586,11 @@ async fn reset_password(
 #[serde(deny_unknown_fields)]
 pub struct GrantBody {
     /// The role's id (`12` or `"r12"`).
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::role_id)]
     pub role: AnyId<RoleId>,
     /// Until when (RFC 3339); for good when left out.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = field::time_or_null)]
     pub until: Option<Timestamp>,
 }
 

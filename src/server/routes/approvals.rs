@@ -5,6 +5,8 @@ use crate::core::query;
 use crate::core::{ApprovalRequest, Command, Event, ProgramId, RoleId};
 use crate::server::act::{self, View, act, list, view};
 use crate::server::api::{Api, doc};
+use crate::server::api_schema::Kind;
+use crate::server::api_schema::field;
 use crate::server::auth::Caller;
 use crate::server::extract::{Body, Params};
 use crate::server::problem::Reply;
@@ -24,7 +26,11 @@ pub fn add(api: Api) -> Api {
                 "Pending requests oldest first (with members.approve; else the caller's own)",
                 "RequestList",
             )
-            .query(&[("all", "true to add decided requests, newest first")]),
+            .query(&[(
+                "all",
+                "true to add decided requests, newest first",
+                Kind::Bool,
+            )]),
         )
         .post(
             "/v1/orgs/{slug}/approvals",
@@ -46,7 +52,7 @@ pub fn add(api: Api) -> Api {
             "Approve a request (needs members.approve)",
             "Events"
         )
-        .body("Reason"),
+        .optional_body("Reason"),
         MaybeBody<Reason>,
         |dir, org, p, b| Ok(Command::Decide {
             request: common::request(dir, org.id, p.get("id"))?,
@@ -63,7 +69,7 @@ pub fn add(api: Api) -> Api {
             "Reject a request (needs members.approve)",
             "Events"
         )
-        .body("Reason"),
+        .optional_body("Reason"),
         MaybeBody<Reason>,
         |dir, org, p, b| Ok(Command::Decide {
             request: common::request(dir, org.id, p.get("id"))?,
@@ -109,13 +115,14 @@ async fn queue(
 #[serde(deny_unknown_fields)]
 pub struct NewRequest {
     /// The role asked for.
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::role_id)]
     pub role: AnyId<RoleId>,
     /// For a program role: the program.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = field::program_id_or_null)]
     pub program: Option<AnyId<ProgramId>>,
     #[serde(default)]
+    #[schema(schema_with = field::note)]
     pub note: String,
 }
 

@@ -7,6 +7,7 @@ use crate::core::summary::summary;
 use crate::core::{Command, Principal, Recorded, perms, policy, visibility};
 use crate::server::act::{self, Events, org_of};
 use crate::server::api::{Api, Auth, doc};
+use crate::server::api_schema::Kind;
 use crate::server::auth::{Caller, MaybeCaller};
 use crate::server::extract::{Body, Params};
 use crate::server::problem::{Problem, Reply};
@@ -44,12 +45,21 @@ pub fn add(api: Api) -> Api {
             (
                 "org",
                 "organisation slug (operators may leave it out for all)",
+                Kind::Text,
             ),
-            ("actor", "text in the actor's email"),
-            ("kind", "event type, e.g. account_disabled"),
-            ("text", "text in the event or its summary"),
-            ("before", "only events with a smaller seq (paging back)"),
-            ("limit", "at most this many (default 50, at most 500)"),
+            ("actor", "text in the actor's email", Kind::Text),
+            ("kind", "event type, e.g. account_disabled", Kind::Text),
+            ("text", "text in the event or its summary", Kind::Text),
+            (
+                "before",
+                "only events with a smaller seq (paging back)",
+                Kind::Count { max: u64::MAX },
+            ),
+            (
+                "limit",
+                "at most this many (default 50; taken as 1 to 500)",
+                Kind::Count { max: u64::MAX },
+            ),
         ]),
     )
 }

@@ -2,6 +2,7 @@
 //! actions, 201 replies.
 
 use crate::core::{Directory, Event, OrgId, Recorded};
+use crate::server::api_schema::field;
 use crate::server::extract;
 use crate::server::problem::{Problem, Reply};
 use crate::server::state::AppState;
@@ -47,6 +48,50 @@ finder!(
     "approval request"
 );
 
+/// A JSON number that is a whole number, as JSON Schema counts integers: `12`, and
+/// `12.0` too (a client's JSON library may write any number with a fraction).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Whole {
+    Int(u64),
+    Float(f64),
+}
+
+impl Whole {
+    fn value(self) -> Option<u64> {
+        match self {
+            Whole::Int(n) => Some(n),
+            // Below 2^64 and without a fraction: exact, so the cast loses nothing.
+            Whole::Float(f) if f >= 0.0 && f.fract() == 0.0 && f < 18_446_744_073_709_551_616.0 => {
+                Some(f as u64)
+            }
+            Whole::Float(_) => None,
+        }
+    }
+}
+
+/// A whole number in a body that fits `T` (`seats`: a `u32`), written `12` or `12.0`.
+pub fn whole<'de, D: Deserializer<'de>, T: TryFrom<u64>>(d: D) -> Result<T, D::Error> {
+    let n = Whole::deserialize(d)?;
+    n.value()
+        .and_then(|n| T::try_from(n).ok())
+        .ok_or_else(|| serde::de::Error::custom("expected a whole number in range"))
+}
+
+/// Like `whole`, for a field that may be left out or `null`.
+pub fn whole_or_null<'de, D: Deserializer<'de>, T: TryFrom<u64>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    match Option::<Whole>::deserialize(d)? {
+        None => Ok(None),
+        Some(n) => n
+            .value()
+            .and_then(|n| T::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| serde::de::Error::custom("expected a whole number in range")),
+    }
+}
+
 /// An id in a JSON body: a number (`12`) or the id as shown (`"u12"`).
 #[derive(Clone, Copy, Debug)]
 pub struct AnyId<T>(pub T);
@@ -56,11 +101,14 @@ impl<'de, T: FromStr<Err = String>> Deserialize<'de> for AnyId<T> {
         #[derive(Deserialize)]
         #[serde(untagged)]
         enum Raw {
-            Number(u64),
+            Number(Whole),
             Text(String),
         }
         let text = match Raw::deserialize(d)? {
-            Raw::Number(n) => n.to_string(),
+            Raw::Number(n) => match n.value() {
+                Some(n) => n.to_string(),
+                None => return Err(serde::de::Error::custom("an id is a whole number")),
+            },
             Raw::Text(t) => t,
         };
         text.parse().map(AnyId).map_err(serde::de::Error::custom)
@@ -147,6 +195,7 @@ pub struct Empty {}
 #[serde(deny_unknown_fields)]
 pub struct Reason {
     #[serde(default)]
+    #[schema(schema_with = field::reason)]
     pub reason: String,
 }
 

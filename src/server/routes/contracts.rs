@@ -7,6 +7,7 @@ use crate::core::query;
 use crate::core::{Command, Event, Principal};
 use crate::server::act::{View, act, act_if, list, record, view};
 use crate::server::api::{Api, Cond, doc};
+use crate::server::api_schema::field;
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
 use crate::server::problem::Reply;
@@ -60,7 +61,7 @@ pub fn add(api: Api) -> Api {
         api,
         post,
         "/v1/orgs/{slug}/contracts/{id}/suspend",
-        doc("contracts", "Suspend an active contract", "Events").body("Empty"),
+        doc("contracts", "Suspend an active contract", "Events").optional_body("Empty"),
         MaybeBody<Empty>,
         |dir, org, p, _b| Ok(Command::SuspendContract {
             contract: common::contract(dir, org.id, p.get("id"))?
@@ -70,7 +71,7 @@ pub fn add(api: Api) -> Api {
         api,
         post,
         "/v1/orgs/{slug}/contracts/{id}/resume",
-        doc("contracts", "Resume a suspended contract", "Events").body("Empty"),
+        doc("contracts", "Resume a suspended contract", "Events").optional_body("Empty"),
         MaybeBody<Empty>,
         |dir, org, p, _b| Ok(Command::ResumeContract {
             contract: common::contract(dir, org.id, p.get("id"))?
@@ -80,7 +81,7 @@ pub fn add(api: Api) -> Api {
         api,
         post,
         "/v1/orgs/{slug}/contracts/{id}/end",
-        doc("contracts", "End a contract", "Events").body("Empty"),
+        doc("contracts", "End a contract", "Events").optional_body("Empty"),
         MaybeBody<Empty>,
         |dir, org, p, _b| Ok(Command::EndContract {
             contract: common::contract(dir, org.id, p.get("id"))?
@@ -104,20 +105,25 @@ async fn list_contracts(
 #[serde(deny_unknown_fields)]
 pub struct NewContract {
     /// Product code, e.g. `IDaaS`.
+    #[schema(schema_with = field::product)]
     pub product: String,
+    #[schema(schema_with = field::seats)]
+    #[serde(deserialize_with = "common::whole")]
     pub seats: u32,
     /// When it starts (RFC 3339); now when left out.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = field::time_or_null)]
     pub start: Option<Timestamp>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = field::time_or_null)]
     pub end: Option<Timestamp>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeatsPatch {
+    #[schema(schema_with = field::seats)]
+    #[serde(deserialize_with = "common::whole")]
     pub seats: u32,
 }
 

@@ -3,6 +3,7 @@
 use crate::core::{OrgId, Principal, Recorded};
 use crate::server::act::org_of;
 use crate::server::api::{Api, doc};
+use crate::server::api_schema::{Kind, Query};
 use crate::server::auth::Caller;
 use crate::server::extract::Params;
 use crate::server::feed;
@@ -42,28 +43,35 @@ pub fn add(api: Api) -> Api {
     )
 }
 
-const PARAMS: &[(&str, &str)] = &[
-    ("after", "the seq you have seen (default 0)"),
+const PARAMS: &[Query] = &[
+    ("after", "the seq you have seen (default 0)", SEQ),
     (
         "wait",
-        "seconds to wait for a new event (default 0, at most 30)",
+        "seconds to wait for a new event (default 0; longer waits are cut to 30)",
+        SEQ,
     ),
     (
         "org",
         "only this organisation (operators; accounts see only their own)",
+        Kind::Text,
     ),
 ];
 
-const STREAM_PARAMS: &[(&str, &str)] = &[
+const STREAM_PARAMS: &[Query] = &[
     (
         "after",
         "the seq you have seen (default 0; Last-Event-ID wins)",
+        SEQ,
     ),
     (
         "org",
         "only this organisation (operators; accounts see only their own)",
+        Kind::Text,
     ),
 ];
+
+/// A `u64` in the query.
+const SEQ: Kind = Kind::Count { max: u64::MAX };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

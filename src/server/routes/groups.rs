@@ -6,6 +6,7 @@ use crate::core::query;
 use crate::core::{AccountId, Command, Event, Principal};
 use crate::server::act::{View, act, act_if, list, record, view};
 use crate::server::api::{Api, Cond, doc};
+use crate::server::api_schema::field;
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
 use crate::server::problem::Reply;
@@ -91,6 +92,7 @@ async fn list_groups(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGroup {
+    #[schema(schema_with = field::group_name)]
     pub name: String,
 }
 
@@ -98,6 +100,7 @@ pub struct NewGroup {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NameBody {
+    #[schema(schema_with = field::group_name)]
     pub name: String,
 }
 
@@ -105,7 +108,7 @@ pub struct NameBody {
 #[serde(deny_unknown_fields)]
 pub struct MemberBody {
     /// The account's id (`12` or `"u12"`).
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::account_id)]
     pub account: AnyId<AccountId>,
 }
 

@@ -12,6 +12,8 @@ use crate::core::{
 use crate::secret;
 use crate::server::act::{self, Events, View, act, list, tagged, view};
 use crate::server::api::{Api, Auth, doc};
+use crate::server::api_schema::field;
+use crate::server::api_schema::{Kind, words};
 use crate::server::auth::{Caller, MaybeCaller};
 use crate::server::extract::{Body, Params};
 use crate::server::problem::{Problem, Reply};
@@ -30,7 +32,11 @@ pub fn add(api: Api) -> Api {
             "/v1/orgs/{slug}/invitations",
             list_invitations,
             doc("invitations", "Invitations the caller may see, newest first", "InvitationList")
-                .query(&[("status", "pending, accepted, revoked or expired")]),
+                .query(&[(
+                    "status",
+                    "pending, accepted, revoked or expired",
+                    Kind::Words(words::INVITATION_STATUS),
+                )]),
         )
         .post(
             "/v1/orgs/{slug}/invitations",
@@ -47,7 +53,7 @@ pub fn add(api: Api) -> Api {
         .post(
             "/v1/orgs/{slug}/invitations/{id}/resend",
             resend,
-            doc("invitations", "Send again with a new link and lifetime (its secret in the reply unless mailed)", "Resent").body("Empty"),
+            doc("invitations", "Send again with a new link and lifetime (its secret in the reply unless mailed)", "Resent").optional_body("Empty"),
         )
         .post(
             "/v1/orgs/{slug}/invitations/{id}/accept",
@@ -57,14 +63,14 @@ pub fn add(api: Api) -> Api {
                 "Accept: with `secret` as the invitee (no token needed), without as an admin on their behalf",
                 "Events",
             )
-            .body("AcceptBody")
+            .optional_body("AcceptBody")
             .auth(Auth::Optional),
         );
     let api = command_route!(
         api,
         post,
         "/v1/orgs/{slug}/invitations/{id}/revoke",
-        doc("invitations", "Withdraw a pending invitation", "Events").body("Empty"),
+        doc("invitations", "Withdraw a pending invitation", "Events").optional_body("Empty"),
         MaybeBody<Empty>,
         |dir, org, p, _b| Ok(Command::RevokeInvitation {
             invitation: common::invitation(dir, org.id, p.get("id"))?
@@ -79,7 +85,7 @@ pub fn add(api: Api) -> Api {
             "Record every invitation past its expiry as expired",
             "Events"
         )
-        .body("Empty"),
+        .optional_body("Empty"),
         MaybeBody<Empty>,
         |_dir, org, _p, _b| Ok(Command::ExpireInvitations { org: org.id })
     )
@@ -118,35 +124,39 @@ async fn list_invitations(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OfferBody {
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::program_id)]
     pub program: AnyId<ProgramId>,
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::role_id)]
     pub role: AnyId<RoleId>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewInvitation {
+    #[schema(schema_with = field::email)]
     pub email: String,
     #[serde(default)]
+    #[schema(schema_with = field::last_name)]
     pub first_name: String,
     #[serde(default)]
+    #[schema(schema_with = field::last_name)]
     pub last_name: String,
     #[serde(default)]
+    #[schema(schema_with = field::invitation_message)]
     pub message: String,
     /// `member` (default) or `admin`.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = field::invited_level_or_null)]
     pub level: Option<Level>,
     /// Organisation roles to grant on acceptance.
     #[serde(default)]
-    #[schema(value_type = Vec<String>)]
+    #[schema(schema_with = field::role_ids)]
     pub roles: Vec<AnyId<RoleId>>,
     #[serde(default)]
     pub programs: Vec<OfferBody>,
     /// When the link stops working (RFC 3339); the organisation's lifetime by default.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = field::time_or_null)]
     pub expires: Option<Timestamp>,
 }
 

@@ -5,6 +5,7 @@ use crate::core::precondition::Resource;
 use crate::core::{AccountId, Command, Profile, Settings, Terminology};
 use crate::server::act::{self, Events, View, act, act_if, record, view};
 use crate::server::api::{Api, Cond, doc};
+use crate::server::api_schema::field;
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
 use crate::server::problem::{Problem, Reply};
@@ -84,9 +85,13 @@ async fn show(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrgPatch {
+    #[schema(schema_with = field::org_name_or_null)]
     pub name: Option<String>,
+    #[schema(schema_with = field::address_or_null)]
     pub address: Option<String>,
+    #[schema(schema_with = field::website_or_null)]
     pub website: Option<String>,
+    #[schema(schema_with = field::description_or_null)]
     pub description: Option<String>,
 }
 
@@ -122,11 +127,16 @@ async fn update_profile(
 pub struct SettingsBody {
     pub approval_required: Option<bool>,
     pub open_registration: Option<bool>,
+    #[schema(schema_with = field::hours_or_null)]
+    #[serde(default, deserialize_with = "super::common::whole_or_null")]
     pub invitation_ttl_hours: Option<u32>,
+    #[schema(schema_with = field::hours_or_null)]
+    #[serde(default, deserialize_with = "super::common::whole_or_null")]
     pub reset_ttl_hours: Option<u32>,
     pub terminology: Option<TermsBody>,
     /// How long a sign-in session lasts, in hours.
-    #[serde(default)]
+    #[schema(schema_with = field::hours_or_null)]
+    #[serde(default, deserialize_with = "super::common::whole_or_null")]
     pub session_ttl_hours: Option<u32>,
 }
 
@@ -134,12 +144,19 @@ pub struct SettingsBody {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TermsBody {
+    #[schema(schema_with = field::word_or_null)]
     pub owner: Option<String>,
+    #[schema(schema_with = field::word_or_null)]
     pub admin: Option<String>,
+    #[schema(schema_with = field::word_or_null)]
     pub member: Option<String>,
+    #[schema(schema_with = field::word_or_null)]
     pub program: Option<String>,
+    #[schema(schema_with = field::word_or_null)]
     pub program_owner: Option<String>,
+    #[schema(schema_with = field::word_or_null)]
     pub program_contributor: Option<String>,
+    #[schema(schema_with = field::word_or_null)]
     pub program_viewer: Option<String>,
 }
 
@@ -192,7 +209,7 @@ async fn update_settings(
 #[serde(deny_unknown_fields)]
 pub struct TransferBody {
     /// The new owner's account id (`12` or `"u12"`).
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::account_id)]
     pub to: AnyId<AccountId>,
 }
 

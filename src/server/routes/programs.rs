@@ -7,6 +7,7 @@ use crate::core::query;
 use crate::core::{AccountId, Command, Event, Grant, Principal, RoleId};
 use crate::server::act::{View, act, act_if, list, record, view};
 use crate::server::api::{Api, Cond, doc};
+use crate::server::api_schema::field;
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
 use crate::server::problem::Reply;
@@ -159,32 +160,34 @@ async fn list_programs(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProgram {
+    #[schema(schema_with = field::program_name)]
     pub name: String,
-    /// The owner's account id; the caller when left out.
+    /// The owner's account id. An account may leave it out to own the program itself;
+    /// the document asks for it, since the operator (who is no account) must name one.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = field::account_id, required = true)]
     pub owner: Option<AnyId<AccountId>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactBody {
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::account_id)]
     pub account: AnyId<AccountId>,
     /// A program role's id (the built-in viewer, contributor, or a custom one).
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::role_id)]
     pub role: AnyId<RoleId>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = field::time_or_null)]
     pub until: Option<Timestamp>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeBody {
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::role_id)]
     pub from: AnyId<RoleId>,
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::role_id)]
     pub to: AnyId<RoleId>,
 }
 

@@ -6,6 +6,7 @@ use crate::core::query;
 use crate::core::{Command, Event, Principal, RoleId, Scope};
 use crate::server::act::{View, act, act_if, list, record, view};
 use crate::server::api::{Api, Cond, doc};
+use crate::server::api_schema::field;
 use crate::server::auth::Caller;
 use crate::server::extract::{self, Body};
 use crate::server::problem::Reply;
@@ -99,15 +100,19 @@ async fn list_roles(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRole {
+    #[schema(schema_with = field::role_name)]
     pub name: String,
     #[serde(default)]
+    #[schema(schema_with = field::role_description)]
     pub description: String,
     /// `org` or `program`.
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::scope)]
     pub scope: Scope,
+    #[schema(schema_with = field::permissions)]
     pub permissions: BTreeSet<String>,
     /// A contract product the role needs (operators only).
     #[serde(default)]
+    #[schema(schema_with = field::product_or_null)]
     pub gate: Option<String>,
 }
 
@@ -154,8 +159,11 @@ async fn show(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RolePatch {
+    #[schema(schema_with = field::role_name_or_null)]
     pub name: Option<String>,
+    #[schema(schema_with = field::role_description_or_null)]
     pub description: Option<String>,
+    #[schema(schema_with = field::permissions_or_null)]
     pub permissions: Option<BTreeSet<String>>,
 }
 
@@ -210,9 +218,9 @@ async fn holders(
 #[serde(deny_unknown_fields)]
 pub struct GroupGrantBody {
     /// The role's id (`12` or `"r12"`).
-    #[schema(value_type = String)]
+    #[schema(schema_with = field::role_id)]
     pub role: AnyId<RoleId>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = field::time_or_null)]
     pub until: Option<Timestamp>,
 }

@@ -14,6 +14,7 @@ use crate::credentials;
 use crate::secret;
 use crate::server::act::{self, Events};
 use crate::server::api::{Api, Auth, doc};
+use crate::server::api_schema::field;
 use crate::server::auth::{Caller, client_ip};
 use crate::server::delivery::ResetNotice;
 use crate::server::extract::Body;
@@ -106,7 +107,7 @@ pub fn add(api: Api) -> Api {
             "End every live session of the account at once (sessions.revoke)",
             "Events"
         )
-        .body("Empty"),
+        .optional_body("Empty"),
         MaybeBody<Empty>,
         |dir, org, p, _b| Ok(Command::RevokeSessions {
             account: common::account(dir, org.id, p.get("id"))?
@@ -384,6 +385,7 @@ async fn request_reset(
 pub struct CompleteReset {
     /// The secret from the reset link (or the whole link).
     pub secret: String,
+    #[schema(schema_with = field::password)]
     pub password: String,
 }
 
@@ -427,11 +429,14 @@ pub struct AcceptLink {
     /// The secret from the invitation link (or the whole link).
     pub secret: String,
     /// The password to sign in with from now on.
+    #[schema(schema_with = field::password)]
     pub password: String,
     /// Your names, if the invitation's are not right.
     #[serde(default)]
+    #[schema(schema_with = field::first_name_or_null)]
     pub first_name: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = field::last_name_or_null)]
     pub last_name: Option<String>,
 }
 
