@@ -171,6 +171,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 app.error(format!("Could not create the store: {e}"));
             }
         },
+        Msg::Previewed { op, plan, verdicts } => {
+            fx.extend(super::preview::previewed(app, op, *plan, verdicts));
+        }
         Msg::SignedIn(result) => super::sign_in::signed_in(app, result, &mut fx),
         Msg::Matched {
             tab,
@@ -416,13 +419,15 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             dialog,
             title,
             jobs,
+            stop,
         } => match dialog.handle(&key) {
             Answer::Yes => {
-                let stop = jobs.len() > 1
-                    && jobs
-                        .iter()
-                        .any(|j| matches!(j.cmd, Command::TransferOwnership { .. }));
-                app.run(title, jobs, stop)
+                let stop = stop
+                    || jobs.len() > 1
+                        && jobs
+                            .iter()
+                            .any(|j| matches!(j.cmd, Command::TransferOwnership { .. }));
+                app.commit(title, jobs, stop)
             }
             Answer::No => {
                 app.info("Cancelled: nothing was changed");
@@ -433,6 +438,7 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     dialog,
                     title,
                     jobs,
+                    stop,
                 });
                 vec![]
             }
