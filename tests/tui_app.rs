@@ -1768,3 +1768,52 @@ fn the_approval_queue_keeps_one_key_per_decision() {
     assert!(app.modal.is_none());
     assert_eq!(app.snap.pending.requests, 1);
 }
+
+// Issue 14, points 5 and 6: paste is text; a true result line.
+
+#[test]
+fn pasted_text_goes_into_the_focused_input_and_never_runs_as_keys() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    app.users.select(fx.carol);
+    // In the list: ignored, nothing run ("-" would disable, "X" delete).
+    send(&mut app, b.as_ref(), Msg::Paste("-X*a".into()));
+    assert!(app.modal.is_none());
+    assert!(fx.read(|d| d.accounts[&fx.carol].enabled));
+    // In the filter: text.
+    send(&mut app, b.as_ref(), ch('/'));
+    send(&mut app, b.as_ref(), Msg::Paste("carol".into()));
+    assert_eq!(app.filtering.as_ref().unwrap().value(), "carol");
+}
+
+#[test]
+fn the_result_line_shows_the_latest_outcome_and_colon_opens_empty_with_history() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch(':'));
+    typed(&mut app, b.as_ref(), "org nosuch");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert_eq!(app.note.as_ref().unwrap().tone, Tone::Error);
+    send(&mut app, b.as_ref(), ch(':'));
+    let Some(Modal::Command(c)) = &app.modal else {
+        panic!()
+    };
+    assert_eq!(c.input.value(), "", ": opens empty");
+    send(&mut app, b.as_ref(), key(KeyCode::Up));
+    let Some(Modal::Command(c)) = &app.modal else {
+        panic!()
+    };
+    assert_eq!(c.input.value(), "org nosuch", "earlier lines on ↑");
+    for _ in 0.."nosuch".len() {
+        send(&mut app, b.as_ref(), key(KeyCode::Backspace));
+    }
+    typed(&mut app, b.as_ref(), "acme");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(
+        app.note.as_ref().is_none_or(|n| !n.text.contains("nosuch")),
+        "the old error is gone: {:?}",
+        app.note
+    );
+}

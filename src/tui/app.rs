@@ -44,6 +44,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             fx.extend(on_key(app, key));
         }
+        Msg::Paste(text) => fx.extend(on_paste(app, &text)),
         Msg::Resize(w, h) => {
             app.size = (w, h);
             app.scroll_all();
@@ -224,6 +225,31 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     on_action(app, action)
 }
 
+/// Pasted text goes into the focused text input, character by character as typed
+/// (line breaks become spaces); anywhere else it is ignored, never run as keys.
+fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
+    let takes_text = match &app.modal {
+        Some(Modal::Form { form, .. }) => form.focused_text(),
+        Some(Modal::Wizard(w)) => w.form().is_some_and(|f| f.focused_text()),
+        Some(Modal::Picker { .. } | Modal::Command(_) | Modal::SignIn(_)) => true,
+        None => app.filtering.is_some(),
+        Some(_) => false,
+    };
+    if !takes_text {
+        app.info("Pasted text ignored: there is no text field here (press / to filter)");
+        return vec![];
+    }
+    let mut fx = vec![];
+    for c in text.chars() {
+        let c = if c.is_control() { ' ' } else { c };
+        fx.extend(on_key(
+            app,
+            KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+        ));
+    }
+    fx
+}
+
 fn on_filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     match key.code {
         KeyCode::Esc => {
@@ -304,8 +330,10 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Help => app.modal = Some(Modal::Help { scroll: 0 }),
         Action::Command => {
+            // Opens empty; earlier lines are on ↑.
             app.modal = Some(Modal::Command(CmdLine {
                 remote: app.link.remote,
+                history: app.cmd_history.clone(),
                 ..CmdLine::default()
             }))
         }
@@ -494,7 +522,12 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     app.modal = Some(Modal::Command(c));
                     vec![]
                 }
-                CmdEvent::Run(line) => match cmdline::parse(&line) {
+                CmdEvent::Run(line) => match {
+                    if !line.trim().is_empty() && app.cmd_history.last() != Some(&line) {
+                        app.cmd_history.push(line.clone());
+                    }
+                    cmdline::parse(&line)
+                } {
                     Ok(cmd) => run_command(app, cmd),
                     Err(e) => {
                         c.error = Some(e);
@@ -565,6 +598,9 @@ fn completions(app: &App, verb: &str) -> Vec<String> {
 
 fn run_command(app: &mut App, cmd: Cmd) -> Vec<Effect> {
     let mut fx = vec![];
+    // The result line shows the latest outcome only: an earlier error does not outlive
+    // the next command.
+    app.note = None;
     match cmd {
         Cmd::Tab(i) => app.switch_tab(Area::ALL[i]),
         Cmd::Org(slug) => match app

@@ -15,6 +15,9 @@ use std::path::PathBuf;
 #[derive(Clone, Debug)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): text for the focused input,
+    /// never keys.
+    Paste(String),
     Resize(u16, u16),
     /// Time to look for changes made elsewhere.
     Tick,

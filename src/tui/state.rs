@@ -76,6 +76,8 @@ pub struct App {
     pub loaded: bool,
     pub quit: bool,
     pub(super) next_op: u64,
+    /// Command lines run this session, oldest first (`:` then ↑/↓).
+    pub cmd_history: Vec<String>,
     /// Snapshot and audit-page loads: generations, what the person waits for, Esc.
     pub loads: Loading,
     pub(super) detail_gen: u64,
@@ -149,6 +151,7 @@ impl App {
             loaded: false,
             quit: false,
             next_op: 0,
+            cmd_history: vec![],
             loads: Loading::default(),
             detail_gen: 0,
             refreshing: false,
