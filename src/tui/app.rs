@@ -522,19 +522,12 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     app.modal = Some(Modal::Command(c));
                     vec![]
                 }
-                CmdEvent::Run(line) => match {
+                CmdEvent::Run(line) => {
                     if !line.trim().is_empty() && app.cmd_history.last() != Some(&line) {
                         app.cmd_history.push(line.clone());
                     }
-                    cmdline::parse(&line)
-                } {
-                    Ok(cmd) => run_command(app, cmd),
-                    Err(e) => {
-                        c.error = Some(e);
-                        app.modal = Some(Modal::Command(c));
-                        vec![]
-                    }
-                },
+                    run_line(app, c, &line)
+                }
             }
         }
         Modal::SignIn(s) => super::sign_in::on_key(app, s, key),
@@ -573,6 +566,18 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
         },
+    }
+}
+
+/// Runs a command line, or keeps it open with why it does not parse.
+fn run_line(app: &mut App, mut c: CmdLine, line: &str) -> Vec<Effect> {
+    match cmdline::parse(line) {
+        Ok(cmd) => run_command(app, cmd),
+        Err(e) => {
+            c.error = Some(e);
+            app.modal = Some(Modal::Command(c));
+            vec![]
+        }
     }
 }
 

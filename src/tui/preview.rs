@@ -9,7 +9,7 @@ use super::preview_rule::{Decided, decide};
 use super::state::App;
 
 pub fn previewed(app: &mut App, op: u64, plan: Plan, verdicts: Vec<Verdict>) -> Vec<Effect> {
-    if !app.busy.as_ref().is_some_and(|b| b.op == op) {
+    if app.busy.as_ref().is_none_or(|b| b.op != op) {
         // Overtaken (cancelled with Esc): ask nothing.
         return vec![];
     }
