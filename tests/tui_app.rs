@@ -1817,3 +1817,89 @@ fn the_result_line_shows_the_latest_outcome_and_colon_opens_empty_with_history()
         app.note
     );
 }
+
+// Issue 14, point 3: nothing typed is ever lost.
+
+#[test]
+fn the_invite_wizard_checks_the_email_with_the_core_at_the_email_step() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('i'));
+    typed(&mut app, b.as_ref(), "carol@acme.example");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    let Some(Modal::Wizard(w)) = &app.modal else {
+        panic!("the wizard stays open")
+    };
+    assert_eq!(w.step, 0, "back at the email step");
+    let note = w.note.clone().unwrap_or_default();
+    assert!(note.contains("already has an account"), "{note}");
+    assert_eq!(w.email.text(0), "carol@acme.example", "as typed");
+}
+
+#[test]
+fn a_refused_invitation_reopens_the_wizard_as_typed() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('2'));
+    assert!(app.roles.select(fx.integrator));
+    send(&mut app, b.as_ref(), ch('i'));
+    typed(&mut app, b.as_ref(), "zed@acme.example");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    typed(&mut app, b.as_ref(), "Zed");
+    // Meanwhile someone else invites zed.
+    let other = fx.other_process();
+    roster::backend::Backend::execute(
+        &other,
+        &fx.as_alice(),
+        &Command::Invite {
+            org: fx.org,
+            email: "zed@acme.example".into(),
+            first_name: String::new(),
+            last_name: String::new(),
+            message: String::new(),
+            level: Level::Member,
+            roles: vec![fx.integrator],
+            programs: vec![],
+            expires: None,
+            secret_hash: Some("3".repeat(64)),
+        },
+        false,
+    )
+    .unwrap();
+    for _ in 0..3 {
+        send(&mut app, b.as_ref(), ctrl('s'));
+    }
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    let Some(Modal::Wizard(w)) = &app.modal else {
+        panic!("the wizard comes back, got {:?}", app.note)
+    };
+    assert!(w.note.as_deref().unwrap_or("").contains("already pending"));
+    assert_eq!(w.email.text(0), "zed@acme.example");
+    assert_eq!(w.names.text(0), "Zed");
+}
+
+#[test]
+fn a_refused_edit_reopens_the_form_as_typed_with_the_reason() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    app.users.select(fx.carol);
+    send(&mut app, b.as_ref(), ch('e'));
+    send(&mut app, b.as_ref(), key(KeyCode::End));
+    typed(&mut app, b.as_ref(), "ine");
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    for _ in 0.."carol@acme.example".len() {
+        send(&mut app, b.as_ref(), key(KeyCode::Backspace));
+    }
+    typed(&mut app, b.as_ref(), "bob@acme.example");
+    send(&mut app, b.as_ref(), ctrl('s'));
+    let Some(Modal::Form { form, .. }) = &app.modal else {
+        panic!("the form comes back, got {:?}", app.note)
+    };
+    assert_eq!(form.text(0), "Caroline", "as typed");
+    assert_eq!(form.text(2), "bob@acme.example");
+    assert!(form.note.is_some(), "with the reason");
+}

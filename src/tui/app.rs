@@ -175,6 +175,17 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Previewed { op, plan, verdicts } => {
             fx.extend(super::preview::previewed(app, op, *plan, verdicts));
         }
+        Msg::InviteChecked { email, verdict } => {
+            if let Some(Modal::Wizard(w)) = app.modal.as_mut()
+                && w.email.text(0) == email
+                && let super::msg::Verdict::Refused(why) = verdict
+                && why.to_lowercase().contains(&email.to_lowercase())
+            {
+                // Only what is about the email: the rest may change in later steps.
+                w.step = 0;
+                w.note = Some(why);
+            }
+        }
         Msg::SignedIn(result) => super::sign_in::signed_in(app, result, &mut fx),
         Msg::Matched {
             tab,
@@ -459,6 +470,9 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             Answer::No => {
                 app.info("Cancelled: nothing was changed");
+                // A form's save that was asked about comes back as typed.
+                super::preview::reopen_form(app, "Not saved: change it, or Esc to leave".into());
+                app.retry_wizard = None;
                 vec![]
             }
             Answer::Undecided => {
@@ -482,24 +496,7 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
         },
-        Modal::Wizard(mut w) => match w.handle(&key) {
-            WizardEvent::Cancel => {
-                app.info("Invitation cancelled: nothing was sent");
-                vec![]
-            }
-            WizardEvent::Send(cmd) => {
-                let label = w.email.text(0);
-                app.run(
-                    format!("Invite {label}"),
-                    vec![Job { label, cmd: *cmd }],
-                    true,
-                )
-            }
-            WizardEvent::None => {
-                app.modal = Some(Modal::Wizard(w));
-                vec![]
-            }
-        },
+        Modal::Wizard(w) => on_wizard_key(app, w, key),
         Modal::Picker {
             mut picker,
             purpose,
@@ -577,6 +574,40 @@ fn run_line(app: &mut App, mut c: CmdLine, line: &str) -> Vec<Effect> {
             c.error = Some(e);
             app.modal = Some(Modal::Command(c));
             vec![]
+        }
+    }
+}
+
+/// The invitation wizard's keys; leaving the email step checks the email with the core.
+fn on_wizard_key(app: &mut App, mut w: Box<super::wizard::Wizard>, key: KeyEvent) -> Vec<Effect> {
+    let was = w.step;
+    let event = w.handle(&key);
+    let mut fx_later = vec![];
+    if was == 0 && w.step == 1 {
+        // The email is checked with the core now, not after five steps.
+        fx_later.push(Effect::CheckInvite {
+            who: app.who.clone(),
+            email: w.email.text(0),
+            cmd: Box::new(w.command()),
+        });
+    }
+    match event {
+        WizardEvent::Cancel => {
+            app.info("Invitation cancelled: nothing was sent");
+            vec![]
+        }
+        WizardEvent::Send(cmd) => {
+            let label = w.email.text(0);
+            app.retry_wizard = Some(w.clone());
+            app.run(
+                format!("Invite {label}"),
+                vec![Job { label, cmd: *cmd }],
+                true,
+            )
+        }
+        WizardEvent::None => {
+            app.modal = Some(Modal::Wizard(w));
+            fx_later
         }
     }
 }

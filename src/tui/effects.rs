@@ -279,6 +279,17 @@ pub fn perform(
             verdicts: preview_jobs(backend, who, &plan.jobs),
             plan: plan.clone(),
         }),
+        Effect::CheckInvite { who, email, cmd } => {
+            let job = Job {
+                label: email.clone(),
+                cmd: (**cmd).clone(),
+            };
+            let verdict = preview_jobs(backend, who, &[job]).pop()?;
+            Some(Msg::InviteChecked {
+                email: email.clone(),
+                verdict,
+            })
+        }
         Effect::Resolve { org, email } => {
             let found = crate::backend::query(backend, |dir| {
                 dir.account_by_email(*org, email).map(|a| a.id)

@@ -59,6 +59,11 @@ pub enum Msg {
         plan: Box<Plan>,
         verdicts: Vec<Verdict>,
     },
+    /// The invitation wizard's email was decided by the core (`Effect::CheckInvite`).
+    InviteChecked {
+        email: String,
+        verdict: Verdict,
+    },
     /// A large list's filter match (`Effect::Match`) answered.
     Matched {
         tab: Area,
@@ -153,6 +158,13 @@ pub enum Effect {
         op: u64,
         who: Principal,
         plan: Box<Plan>,
+    },
+    /// Decides the invitation as it stands without sending it (the wizard's email step):
+    /// answered by `Msg::InviteChecked`.
+    CheckInvite {
+        who: Principal,
+        email: String,
+        cmd: Box<Command>,
     },
     /// Stop a run between two commands (Esc).
     Cancel {

@@ -23,6 +23,7 @@ pub fn previewed(app: &mut App, op: u64, plan: Plan, verdicts: Vec<Verdict>) -> 
         _ => None,
     }) {
         app.error(format!("✗ {}: {f}", plan.title));
+        reopen_form(app, f);
         return vec![];
     }
     let title = plan.title.clone();
@@ -32,6 +33,7 @@ pub fn previewed(app: &mut App, op: u64, plan: Plan, verdicts: Vec<Verdict>) -> 
         Decided::AllRefused(refused) => {
             if let [(_, why)] = refused.as_slice() {
                 app.error(format!("✗ {title}: {why}"));
+                reopen_form(app, why.clone());
             } else {
                 let report = Report {
                     title: title.clone(),
@@ -53,4 +55,12 @@ pub fn previewed(app: &mut App, op: u64, plan: Plan, verdicts: Vec<Verdict>) -> 
         }
     }
     vec![]
+}
+
+/// A form whose save the core would refuse comes back as typed, with the reason.
+pub fn reopen_form(app: &mut App, why: String) {
+    if let Some((mut form, purpose)) = app.retry_form.take() {
+        form.note = Some(why);
+        app.modal = Some(Modal::Form { form, purpose });
+    }
 }

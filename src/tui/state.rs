@@ -91,6 +91,8 @@ pub struct App {
     pub(super) last_edit: Option<AccountId>,
     /// A form whose save is running: opened again, with the reason, if the core says no.
     pub(super) retry_form: Option<(Form, FormFor)>,
+    /// The invitation wizard while its invitation is sent: back as typed if refused.
+    pub(super) retry_wizard: Option<Box<super::wizard::Wizard>>,
     /// An organisation just created: opened once the reload shows it.
     pub(super) open_slug: Option<String>,
     /// Accounts enabled or disabled from the Users tab stay in the list, whatever the
@@ -160,6 +162,7 @@ impl App {
             reopen_edit: None,
             last_edit: None,
             retry_form: None,
+            retry_wizard: None,
             open_slug: None,
             sticky: Default::default(),
         };
