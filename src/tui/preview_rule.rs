@@ -100,8 +100,8 @@ const LISTED: usize = 12;
 pub fn decide(plan: Plan, verdicts: &[Verdict]) -> Decided {
     let mut allowed = vec![];
     let mut refused = vec![];
-    let mut lines = plan.ask.lines.clone();
-    let mut listed = 0;
+    let mut done_lines = vec![];
+    let mut refused_lines = vec![];
     for (job, verdict) in plan.jobs.iter().zip(verdicts) {
         let note = plan
             .notes
@@ -109,7 +109,7 @@ pub fn decide(plan: Plan, verdicts: &[Verdict]) -> Decided {
             .find(|(l, _)| *l == job.label)
             .map(|(_, n)| format!(" ({n})"))
             .unwrap_or_default();
-        let line = match verdict {
+        match verdict {
             Verdict::Allowed(what) => {
                 allowed.push(job.clone());
                 allowed.extend(plan.then.iter().filter(|t| t.label == job.label).cloned());
@@ -118,34 +118,35 @@ pub fn decide(plan: Plan, verdicts: &[Verdict]) -> Decided {
                 } else {
                     what.join("; ")
                 };
-                format!("✓ {}: {what}{note}", job.label)
+                done_lines.push(format!("✓ {}: {what}{note}", job.label));
             }
             Verdict::Refused(why) | Verdict::Failed(why) => {
                 refused.push((job.label.clone(), why.clone()));
-                format!("✗ {}: refused — {why}", job.label)
+                refused_lines.push(format!("✗ {}: refused — {why}", job.label));
             }
-        };
-        listed += 1;
-        if listed <= LISTED {
-            lines.push(line);
         }
-    }
-    if listed > LISTED {
-        lines.push(format!("… and {} more", listed - LISTED));
     }
     if allowed.is_empty() {
         return Decided::AllRefused(refused);
     }
+    let mut lines = plan.ask.lines.clone();
     let count = plan.jobs.len();
     if !refused.is_empty() {
         lines.push(format!(
-            "{} of {count} will be done; {} refused as above (nothing is tried for those).",
+            "{} of {count} will be done; {} refused (nothing is tried for those):",
             count - refused.len(),
             refused.len()
         ));
     }
+    // What will be done first, then what will be refused.
+    let listed = done_lines.len() + refused_lines.len();
+    lines.extend(done_lines.into_iter().chain(refused_lines).take(LISTED));
+    if listed > LISTED {
+        lines.push(format!("… and {} more", listed - LISTED));
+    }
     if let Some(f) = &plan.final_step {
-        lines.push(f.clone());
+        // Said before the list, where a long list cannot push it off the screen.
+        lines.insert(plan.ask.lines.len(), f.clone());
     }
     Decided::Ask {
         ask: Confirm { lines, ..plan.ask },
