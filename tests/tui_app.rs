@@ -234,16 +234,21 @@ fn bulk_action_with_refusals_opens_the_results_popup() {
     app.users.select(fx.carol);
     send(&mut app, b.as_ref(), key(KeyCode::Char(' ')));
     send(&mut app, b.as_ref(), ch('-'));
-    let Some(Modal::Results(r)) = &app.modal else {
-        panic!("expected results, got {:?}", app.note)
+    // Decided first, nothing done yet: one question lists what will happen and what
+    // the core will refuse, and why.
+    let Some(Modal::Confirm { dialog, jobs, .. }) = &app.modal else {
+        panic!("expected the question, got {:?}", app.note)
     };
-    assert_eq!(r.total, 2);
-    assert_eq!(r.ok, vec!["carol@acme.example".to_string()]);
-    assert_eq!(r.refused.len(), 1);
-    assert_eq!(r.refused[0].0, "alice@acme.example");
-    assert!(!r.refused[0].1.is_empty(), "the refusal says why");
+    assert!(
+        fx.read(|d| d.accounts[&fx.carol].enabled),
+        "nothing done before y"
+    );
+    assert_eq!(jobs.len(), 1, "only the allowed row runs");
+    let text = dialog.lines.join("\n");
+    assert!(text.contains("✓ carol@acme.example"), "{text}");
+    assert!(text.contains("✗ alice@acme.example: refused — "), "{text}");
+    send(&mut app, b.as_ref(), ch('y'));
     assert!(!fx.read(|d| d.accounts[&fx.carol].enabled));
-    send(&mut app, b.as_ref(), key(KeyCode::Esc));
     assert!(app.modal.is_none());
 }
 
@@ -274,6 +279,9 @@ fn edit_form_saves_names_and_toggles() {
     send(&mut app, b.as_ref(), key(KeyCode::Tab)); // Enabled
     send(&mut app, b.as_ref(), ch(' '));
     send(&mut app, b.as_ref(), ctrl('s'));
+    // Unticking Enabled disables: asked once, after the core decided it.
+    assert!(matches!(app.modal, Some(Modal::Confirm { .. })));
+    send(&mut app, b.as_ref(), ch('y'));
     let carol = fx.read(|d| d.accounts[&fx.carol].clone());
     assert_eq!(carol.first_name, "Caroline");
     assert!(!carol.enabled);
@@ -325,8 +333,17 @@ fn delete_is_offered_only_for_disabled_accounts_and_asks_first() {
     let b = fx.backend();
     app.users.select(fx.carol);
     send(&mut app, b.as_ref(), ch('X'));
-    assert!(app.modal.is_none());
-    assert!(app.note.as_ref().unwrap().text.contains("disable"));
+    let Some(Modal::Confirm { dialog, .. }) = &app.modal else {
+        panic!("asks first")
+    };
+    assert!(
+        dialog
+            .lines
+            .join(" ")
+            .contains("disabled first, then deleted")
+    );
+    send(&mut app, b.as_ref(), key(KeyCode::Esc));
+    assert!(fx.read(|d| d.accounts[&fx.carol].enabled), "nothing done");
     send(&mut app, b.as_ref(), ch('f')); // disabled
     assert_eq!(selected_email(&app), "dave@acme.example");
     send(&mut app, b.as_ref(), key(KeyCode::Delete));
@@ -347,8 +364,15 @@ fn user_actions_go_through_the_core() {
     send(&mut app, b.as_ref(), ch('>'));
     assert_eq!(fx.read(|d| d.accounts[&fx.carol].level), Level::Admin);
     send(&mut app, b.as_ref(), ch('<'));
+    assert_eq!(fx.read(|d| d.accounts[&fx.carol].level), Level::Admin);
+    send(&mut app, b.as_ref(), ch('y'));
     assert_eq!(fx.read(|d| d.accounts[&fx.carol].level), Level::Member);
     send(&mut app, b.as_ref(), ch('R'));
+    let Some(Modal::Confirm { dialog, .. }) = &app.modal else {
+        panic!("a mail is asked first")
+    };
+    assert!(dialog.lines.join(" ").contains("cannot be called back"));
+    send(&mut app, b.as_ref(), ch('y'));
     assert!(fx.read(|d| {
         d.resets
             .values()
@@ -371,6 +395,7 @@ fn user_actions_go_through_the_core() {
     send(&mut app, b.as_ref(), ch('r'));
     typed(&mut app, b.as_ref(), "unknown");
     send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    send(&mut app, b.as_ref(), ch('y'));
     assert_eq!(
         fx.read(|d| d.accounts[&fx.grace].approval),
         Approval::Rejected
@@ -535,6 +560,12 @@ fn contracts_are_managed_by_the_operator() {
     send(&mut app, b.as_ref(), ch('-'));
     assert_eq!(
         fx.read(|d| d.contracts[&row.contract.id].status),
+        ContractStatus::Active,
+        "asked first"
+    );
+    send(&mut app, b.as_ref(), ch('y'));
+    assert_eq!(
+        fx.read(|d| d.contracts[&row.contract.id].status),
         ContractStatus::Suspended
     );
     send(&mut app, b.as_ref(), ch('+'));
@@ -548,6 +579,7 @@ fn contracts_are_managed_by_the_operator() {
     }
     typed(&mut app, b.as_ref(), "7");
     send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    send(&mut app, b.as_ref(), ch('y'));
     assert_eq!(fx.read(|d| d.contracts[&row.contract.id].seats), 7);
     send(&mut app, b.as_ref(), ch('n'));
     typed(&mut app, b.as_ref(), "Support");
@@ -659,6 +691,7 @@ fn programs_contacts_roles_owner() {
     send(&mut app, b.as_ref(), ch('o'));
     typed(&mut app, b.as_ref(), "carol");
     send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    send(&mut app, b.as_ref(), ch('y'));
     assert_eq!(fx.read(|d| d.programs[&fx.kb].owner), fx.carol);
     send(&mut app, b.as_ref(), ch('e'));
     typed(&mut app, b.as_ref(), " v2");
@@ -851,8 +884,11 @@ fn a_long_run_can_be_cancelled_with_esc() {
     send(&mut app, fx.store.as_ref(), ch('f'));
     send(&mut app, fx.store.as_ref(), ch('f'));
     send(&mut app, fx.store.as_ref(), ch('*'));
-    // Start the run but do not perform it yet: it is "in flight".
-    let fxs = roster::tui::app::update(&mut app, ch('v'));
+    // A bulk action is decided first and asked once; `y` starts the run, which is not
+    // performed yet: it is "in flight".
+    send(&mut app, fx.store.as_ref(), ch('v'));
+    assert!(matches!(app.modal, Some(Modal::Confirm { .. })));
+    let fxs = roster::tui::app::update(&mut app, ch('y'));
     let Some(Effect::Run {
         op,
         title,
@@ -1542,17 +1578,17 @@ fn seed_003_add_an_account_directly_then_disable_and_delete_it() {
         app.note
     );
     send(&mut app, b.as_ref(), key(KeyCode::Esc));
-    // Disable: the row stays in the active list, so delete can follow on it.
+    // Delete: disabled first and deleted, in one confirmed step (two keys; three before).
     app.users.select(ivan);
-    send(&mut app, b.as_ref(), ch('-'));
-    assert_eq!(selected_email(&app), "ivan@acme.example");
-    let text = screen(&app, 80, 24);
-    assert!(
-        text.contains("disabled") && text.contains("X delete"),
-        "{text}"
-    );
     send(&mut app, b.as_ref(), ch('X'));
-    assert!(matches!(app.modal, Some(Modal::Confirm { .. })));
+    let Some(Modal::Confirm { dialog, .. }) = &app.modal else {
+        panic!("asks once")
+    };
+    let said = dialog.lines.join(" ");
+    assert!(
+        said.contains("cannot be undone") && said.contains("disabled first"),
+        "{said}"
+    );
     send(&mut app, b.as_ref(), ch('y'));
     assert!(fx.read(|d| !d.accounts.contains_key(&ivan)));
 }
@@ -1663,4 +1699,207 @@ fn seed_001_invite_to_roles_from_the_roles_tab() {
             .map(|i| i.roles.clone())
     });
     assert_eq!(invited, Some(vec![fx.integrator]));
+}
+
+// ---------------------------------------------------------------------------------
+// Issue 14, point 1: preview before commit.
+
+#[test]
+fn what_the_core_would_refuse_is_said_at_once_never_after_a_y() {
+    let fx = fixture();
+    // Bob is an admin, not the owner: naming a new owner is refused, and no question
+    // is asked first.
+    let mut app = open(&fx, Principal::Account { id: fx.bob }, (80, 24));
+    let b = fx.backend();
+    app.users.select(fx.carol);
+    send(&mut app, b.as_ref(), ch('o'));
+    assert!(app.modal.is_none(), "no question: {:?}", app.modal);
+    let note = app.note.clone().unwrap();
+    assert_eq!(note.tone, Tone::Error);
+    assert!(note.text.starts_with("✗ Transfer ownership"), "{note:?}");
+    assert_eq!(fx.read(|d| d.accounts[&fx.alice].level), Level::Owner);
+}
+
+#[test]
+fn approving_a_rejected_account_is_spelled_out_and_asked() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    app.users.select(fx.grace);
+    send(&mut app, b.as_ref(), ch('r'));
+    typed(&mut app, b.as_ref(), "not a member of staff");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    send(&mut app, b.as_ref(), ch('y'));
+    assert_eq!(
+        fx.read(|d| d.accounts[&fx.grace].approval),
+        Approval::Rejected
+    );
+    send(&mut app, b.as_ref(), ch('f')); // every status
+    send(&mut app, b.as_ref(), ch('f'));
+    send(&mut app, b.as_ref(), ch('f'));
+    if !app.users.select(fx.grace) {
+        send(&mut app, b.as_ref(), ch('f'));
+        assert!(app.users.select(fx.grace), "grace is listed");
+    }
+    send(&mut app, b.as_ref(), ch('a'));
+    let Some(Modal::Confirm { dialog, .. }) = &app.modal else {
+        panic!("asked first, got {:?}", app.note)
+    };
+    let text = dialog.lines.join("\n");
+    assert!(text.contains("rejected → approved"), "{text}");
+    assert_eq!(
+        fx.read(|d| d.accounts[&fx.grace].approval),
+        Approval::Rejected
+    );
+    send(&mut app, b.as_ref(), key(KeyCode::Esc));
+    assert_eq!(
+        fx.read(|d| d.accounts[&fx.grace].approval),
+        Approval::Rejected
+    );
+}
+
+#[test]
+fn the_approval_queue_keeps_one_key_per_decision() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('4'));
+    send(&mut app, b.as_ref(), ch('a'));
+    assert!(app.modal.is_none());
+    assert_eq!(app.snap.pending.requests, 1);
+}
+
+// Issue 14, points 5 and 6: paste is text; a true result line.
+
+#[test]
+fn pasted_text_goes_into_the_focused_input_and_never_runs_as_keys() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    app.users.select(fx.carol);
+    // In the list: ignored, nothing run ("-" would disable, "X" delete).
+    send(&mut app, b.as_ref(), Msg::Paste("-X*a".into()));
+    assert!(app.modal.is_none());
+    assert!(fx.read(|d| d.accounts[&fx.carol].enabled));
+    // In the filter: text.
+    send(&mut app, b.as_ref(), ch('/'));
+    send(&mut app, b.as_ref(), Msg::Paste("carol".into()));
+    assert_eq!(app.filtering.as_ref().unwrap().value(), "carol");
+}
+
+#[test]
+fn the_result_line_shows_the_latest_outcome_and_colon_opens_empty_with_history() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch(':'));
+    typed(&mut app, b.as_ref(), "org nosuch");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert_eq!(app.note.as_ref().unwrap().tone, Tone::Error);
+    send(&mut app, b.as_ref(), ch(':'));
+    let Some(Modal::Command(c)) = &app.modal else {
+        panic!()
+    };
+    assert_eq!(c.input.value(), "", ": opens empty");
+    send(&mut app, b.as_ref(), key(KeyCode::Up));
+    let Some(Modal::Command(c)) = &app.modal else {
+        panic!()
+    };
+    assert_eq!(c.input.value(), "org nosuch", "earlier lines on ↑");
+    for _ in 0.."nosuch".len() {
+        send(&mut app, b.as_ref(), key(KeyCode::Backspace));
+    }
+    typed(&mut app, b.as_ref(), "acme");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    assert!(
+        app.note.as_ref().is_none_or(|n| !n.text.contains("nosuch")),
+        "the old error is gone: {:?}",
+        app.note
+    );
+}
+
+// Issue 14, point 3: nothing typed is ever lost.
+
+#[test]
+fn the_invite_wizard_checks_the_email_with_the_core_at_the_email_step() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('i'));
+    typed(&mut app, b.as_ref(), "carol@acme.example");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    let Some(Modal::Wizard(w)) = &app.modal else {
+        panic!("the wizard stays open")
+    };
+    assert_eq!(w.step, 0, "back at the email step");
+    let note = w.note.clone().unwrap_or_default();
+    assert!(note.contains("already has an account"), "{note}");
+    assert_eq!(w.email.text(0), "carol@acme.example", "as typed");
+}
+
+#[test]
+fn a_refused_invitation_reopens_the_wizard_as_typed() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    send(&mut app, b.as_ref(), ch('2'));
+    assert!(app.roles.select(fx.integrator));
+    send(&mut app, b.as_ref(), ch('i'));
+    typed(&mut app, b.as_ref(), "zed@acme.example");
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    typed(&mut app, b.as_ref(), "Zed");
+    // Meanwhile someone else invites zed.
+    let other = fx.other_process();
+    roster::backend::Backend::execute(
+        &other,
+        &fx.as_alice(),
+        &Command::Invite {
+            org: fx.org,
+            email: "zed@acme.example".into(),
+            first_name: String::new(),
+            last_name: String::new(),
+            message: String::new(),
+            level: Level::Member,
+            roles: vec![fx.integrator],
+            programs: vec![],
+            expires: None,
+            secret_hash: Some("3".repeat(64)),
+        },
+        false,
+    )
+    .unwrap();
+    for _ in 0..3 {
+        send(&mut app, b.as_ref(), ctrl('s'));
+    }
+    send(&mut app, b.as_ref(), key(KeyCode::Enter));
+    let Some(Modal::Wizard(w)) = &app.modal else {
+        panic!("the wizard comes back, got {:?}", app.note)
+    };
+    assert!(w.note.as_deref().unwrap_or("").contains("already pending"));
+    assert_eq!(w.email.text(0), "zed@acme.example");
+    assert_eq!(w.names.text(0), "Zed");
+}
+
+#[test]
+fn a_refused_edit_reopens_the_form_as_typed_with_the_reason() {
+    let fx = fixture();
+    let mut app = open(&fx, fx.as_alice(), (80, 24));
+    let b = fx.backend();
+    app.users.select(fx.carol);
+    send(&mut app, b.as_ref(), ch('e'));
+    send(&mut app, b.as_ref(), key(KeyCode::End));
+    typed(&mut app, b.as_ref(), "ine");
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    send(&mut app, b.as_ref(), key(KeyCode::Tab));
+    for _ in 0.."carol@acme.example".len() {
+        send(&mut app, b.as_ref(), key(KeyCode::Backspace));
+    }
+    typed(&mut app, b.as_ref(), "bob@acme.example");
+    send(&mut app, b.as_ref(), ctrl('s'));
+    let Some(Modal::Form { form, .. }) = &app.modal else {
+        panic!("the form comes back, got {:?}", app.note)
+    };
+    assert_eq!(form.text(0), "Caroline", "as typed");
+    assert_eq!(form.text(2), "bob@acme.example");
+    assert!(form.note.is_some(), "with the reason");
 }

@@ -103,7 +103,8 @@ fn dialogs() {
         alice,
         &[ch(':'), ch('o'), key(KeyCode::Tab)],
     );
-    scene("results_popup", alice, &[ch('*'), ch('-')]);
+    // A bulk action is decided first: the one question, per target (issue 14).
+    scene("bulk_preview", alice, &[ch('*'), ch('-')]);
     scene("contract_form", operator, &[ch('3'), ch('n')]);
     scene("audit_filter", alice, &[ch('8'), ch('f')]);
 }

@@ -44,6 +44,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             fx.extend(on_key(app, key));
         }
+        Msg::Paste(text) => fx.extend(on_paste(app, &text)),
         Msg::Resize(w, h) => {
             app.size = (w, h);
             app.scroll_all();
@@ -171,6 +172,20 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 app.error(format!("Could not create the store: {e}"));
             }
         },
+        Msg::Previewed { op, plan, verdicts } => {
+            fx.extend(super::preview::previewed(app, op, *plan, verdicts));
+        }
+        Msg::InviteChecked { email, verdict } => {
+            if let Some(Modal::Wizard(w)) = app.modal.as_mut()
+                && w.email.text(0) == email
+                && let super::msg::Verdict::Refused(why) = verdict
+                && why.to_lowercase().contains(&email.to_lowercase())
+            {
+                // Only what is about the email: the rest may change in later steps.
+                w.step = 0;
+                w.note = Some(why);
+            }
+        }
         Msg::SignedIn(result) => super::sign_in::signed_in(app, result, &mut fx),
         Msg::Matched {
             tab,
@@ -219,6 +234,31 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return vec![];
     };
     on_action(app, action)
+}
+
+/// Pasted text goes into the focused text input, character by character as typed
+/// (line breaks become spaces); anywhere else it is ignored, never run as keys.
+fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
+    let takes_text = match &app.modal {
+        Some(Modal::Form { form, .. }) => form.focused_text(),
+        Some(Modal::Wizard(w)) => w.form().is_some_and(|f| f.focused_text()),
+        Some(Modal::Picker { .. } | Modal::Command(_) | Modal::SignIn(_)) => true,
+        None => app.filtering.is_some(),
+        Some(_) => false,
+    };
+    if !takes_text {
+        app.info("Pasted text ignored: there is no text field here (press / to filter)");
+        return vec![];
+    }
+    let mut fx = vec![];
+    for c in text.chars() {
+        let c = if c.is_control() { ' ' } else { c };
+        fx.extend(on_key(
+            app,
+            KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+        ));
+    }
+    fx
 }
 
 fn on_filter_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
@@ -301,8 +341,10 @@ fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Help => app.modal = Some(Modal::Help { scroll: 0 }),
         Action::Command => {
+            // Opens empty; earlier lines are on ↑.
             app.modal = Some(Modal::Command(CmdLine {
                 remote: app.link.remote,
+                history: app.cmd_history.clone(),
                 ..CmdLine::default()
             }))
         }
@@ -416,16 +458,21 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             dialog,
             title,
             jobs,
+            stop,
         } => match dialog.handle(&key) {
             Answer::Yes => {
-                let stop = jobs.len() > 1
-                    && jobs
-                        .iter()
-                        .any(|j| matches!(j.cmd, Command::TransferOwnership { .. }));
-                app.run(title, jobs, stop)
+                let stop = stop
+                    || jobs.len() > 1
+                        && jobs
+                            .iter()
+                            .any(|j| matches!(j.cmd, Command::TransferOwnership { .. }));
+                app.commit(title, jobs, stop)
             }
             Answer::No => {
                 app.info("Cancelled: nothing was changed");
+                // A form's save that was asked about comes back as typed.
+                super::preview::reopen_form(app, "Not saved: change it, or Esc to leave".into());
+                app.retry_wizard = None;
                 vec![]
             }
             Answer::Undecided => {
@@ -433,6 +480,7 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     dialog,
                     title,
                     jobs,
+                    stop,
                 });
                 vec![]
             }
@@ -448,24 +496,7 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 vec![]
             }
         },
-        Modal::Wizard(mut w) => match w.handle(&key) {
-            WizardEvent::Cancel => {
-                app.info("Invitation cancelled: nothing was sent");
-                vec![]
-            }
-            WizardEvent::Send(cmd) => {
-                let label = w.email.text(0);
-                app.run(
-                    format!("Invite {label}"),
-                    vec![Job { label, cmd: *cmd }],
-                    true,
-                )
-            }
-            WizardEvent::None => {
-                app.modal = Some(Modal::Wizard(w));
-                vec![]
-            }
-        },
+        Modal::Wizard(w) => on_wizard_key(app, w, key),
         Modal::Picker {
             mut picker,
             purpose,
@@ -488,14 +519,12 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     app.modal = Some(Modal::Command(c));
                     vec![]
                 }
-                CmdEvent::Run(line) => match cmdline::parse(&line) {
-                    Ok(cmd) => run_command(app, cmd),
-                    Err(e) => {
-                        c.error = Some(e);
-                        app.modal = Some(Modal::Command(c));
-                        vec![]
+                CmdEvent::Run(line) => {
+                    if !line.trim().is_empty() && app.cmd_history.last() != Some(&line) {
+                        app.cmd_history.push(line.clone());
                     }
-                },
+                    run_line(app, c, &line)
+                }
             }
         }
         Modal::SignIn(s) => super::sign_in::on_key(app, s, key),
@@ -537,6 +566,52 @@ fn on_modal_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// Runs a command line, or keeps it open with why it does not parse.
+fn run_line(app: &mut App, mut c: CmdLine, line: &str) -> Vec<Effect> {
+    match cmdline::parse(line) {
+        Ok(cmd) => run_command(app, cmd),
+        Err(e) => {
+            c.error = Some(e);
+            app.modal = Some(Modal::Command(c));
+            vec![]
+        }
+    }
+}
+
+/// The invitation wizard's keys; leaving the email step checks the email with the core.
+fn on_wizard_key(app: &mut App, mut w: Box<super::wizard::Wizard>, key: KeyEvent) -> Vec<Effect> {
+    let was = w.step;
+    let event = w.handle(&key);
+    let mut fx_later = vec![];
+    if was == 0 && w.step == 1 {
+        // The email is checked with the core now, not after five steps.
+        fx_later.push(Effect::CheckInvite {
+            who: app.who.clone(),
+            email: w.email.text(0),
+            cmd: Box::new(w.command()),
+        });
+    }
+    match event {
+        WizardEvent::Cancel => {
+            app.info("Invitation cancelled: nothing was sent");
+            vec![]
+        }
+        WizardEvent::Send(cmd) => {
+            let label = w.email.text(0);
+            app.retry_wizard = Some(w.clone());
+            app.run(
+                format!("Invite {label}"),
+                vec![Job { label, cmd: *cmd }],
+                true,
+            )
+        }
+        WizardEvent::None => {
+            app.modal = Some(Modal::Wizard(w));
+            fx_later
+        }
+    }
+}
+
 /// Completions for the command line's arguments (only computed on Tab).
 fn completions(app: &App, verb: &str) -> Vec<String> {
     match verb {
@@ -559,6 +634,9 @@ fn completions(app: &App, verb: &str) -> Vec<String> {
 
 fn run_command(app: &mut App, cmd: Cmd) -> Vec<Effect> {
     let mut fx = vec![];
+    // The result line shows the latest outcome only: an earlier error does not outlive
+    // the next command.
+    app.note = None;
     match cmd {
         Cmd::Tab(i) => app.switch_tab(Area::ALL[i]),
         Cmd::Org(slug) => match app

@@ -140,6 +140,9 @@ pub struct CmdLine {
     pub error: Option<String>,
     /// The console talks to a server: verbs that choose who acts are not offered.
     pub remote: bool,
+    /// Earlier command lines, oldest first, and which one ↑ shows (None: the new line).
+    pub history: Vec<String>,
+    pub back: Option<usize>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,6 +158,25 @@ impl CmdLine {
         match key.code {
             KeyCode::Esc => CmdEvent::Cancel,
             KeyCode::Enter => CmdEvent::Run(self.input.value().to_string()),
+            KeyCode::Up | KeyCode::Down => {
+                let n = self.history.len();
+                self.back = match (key.code, self.back) {
+                    (KeyCode::Up, None) if n > 0 => Some(n - 1),
+                    (KeyCode::Up, Some(i)) => Some(i.saturating_sub(1)),
+                    (KeyCode::Down, Some(i)) if i + 1 < n => Some(i + 1),
+                    (KeyCode::Down, _) => None,
+                    (_, b) => b,
+                };
+                let text = self
+                    .back
+                    .and_then(|i| self.history.get(i))
+                    .cloned()
+                    .unwrap_or_default();
+                self.input = Input::new(text);
+                self.candidates.clear();
+                self.error = None;
+                CmdEvent::None
+            }
             KeyCode::Tab | KeyCode::BackTab => {
                 self.complete(key.code == KeyCode::BackTab, args);
                 CmdEvent::None

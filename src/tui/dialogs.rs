@@ -51,7 +51,7 @@ impl Report {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Confirm {
     pub title: String,
     pub lines: Vec<String>,

@@ -5,7 +5,7 @@
 use super::data;
 use super::dialogs::Report;
 use super::fault::LoadError;
-use super::msg::{Effect, Job, Msg, Setup};
+use super::msg::{Effect, Job, Msg, Setup, Verdict};
 use crate::backend::{Backend, BackendError};
 use crate::core::{Command, DomainError, Principal};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -134,6 +134,33 @@ pub fn run_jobs(
     report
 }
 
+/// Decides every job as `who` without committing anything (the backends' `dry_run`):
+/// what each would do, in the audit trail's words, or why the core would refuse it.
+pub fn preview_jobs(backend: &dyn Backend, who: &Principal, jobs: &[Job]) -> Vec<Verdict> {
+    jobs.iter()
+        .map(|job| {
+            // A command that sends a link is decided with a link hash, as it will run.
+            let cmd = match with_secret(&job.cmd) {
+                Ok(w) => w.cmd,
+                Err(e) => return Verdict::Failed(e),
+            };
+            match backend.execute(who, &cmd, true) {
+                Ok(events) => Verdict::Allowed(
+                    crate::backend::query(backend, |dir| {
+                        events
+                            .iter()
+                            .map(|r| crate::core::summary::summary(dir, r))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                ),
+                Err(BackendError::Refused(e)) => Verdict::Refused(e.message().to_string()),
+                Err(e) => Verdict::Failed(e.to_string()),
+            }
+        })
+        .collect()
+}
+
 /// "the server at https://host:port", or "the store".
 fn describe_place(backend: &dyn Backend) -> String {
     let link = super::link::Link::new(backend.describe());
@@ -246,6 +273,22 @@ pub fn perform(
                 &mut |done, total| progress(Msg::Progress { op, done, total }),
             );
             Some(Msg::Ran { op, report })
+        }
+        Effect::Preview { op, who, plan } => Some(Msg::Previewed {
+            op: *op,
+            verdicts: preview_jobs(backend, who, &plan.jobs),
+            plan: plan.clone(),
+        }),
+        Effect::CheckInvite { who, email, cmd } => {
+            let job = Job {
+                label: email.clone(),
+                cmd: (**cmd).clone(),
+            };
+            let verdict = preview_jobs(backend, who, &[job]).pop()?;
+            Some(Msg::InviteChecked {
+                email: email.clone(),
+                verdict,
+            })
         }
         Effect::Resolve { org, email } => {
             let found = crate::backend::query(backend, |dir| {

@@ -30,6 +30,18 @@ pub fn finished(app: &mut App, report: Report) -> Vec<Effect> {
         app.modal = None;
     }
     let went_through = report.refused.is_empty() && report.failed.is_none() && !report.cancelled;
+    if let Some(mut w) = app.retry_wizard.take()
+        && !went_through
+        && app.modal.is_none()
+    {
+        // Refused: the wizard comes back with everything typed and the reason.
+        w.note = report
+            .refused
+            .first()
+            .map(|r| r.1.clone())
+            .or_else(|| report.failed.clone());
+        app.modal = Some(Modal::Wizard(w));
+    }
     if let Some((mut form, purpose)) = retry
         && !went_through
     {

@@ -8,12 +8,13 @@
 //! that uses it back:
 //! - vocabulary: `msg` (Msg, Effect), `modal`, `feedback`, `detail_view`, `keys`,
 //!   `sign_in_form`, `sections`, `item`, and the widgets' own state (`form`, `dialogs`,
-//!   `wizard`, `cmdline`, `filter`, `link`, `fault`, `text`, `layout`);
+//!   `wizard`, `cmdline`, `filter`, `link`, `fault`, `text`, `layout`), `preview_rule`;
 //! - data: `rows`, `snapshot`, `details`, `outbox_detail` (gathered by `data`), lists
 //!   (`sort_order`, `matching`, `list`), `loading`, `keymap`, `config`;
 //! - state: `state` (the global `App`), then what acts on it: `tab_lists`,
 //!   `live_filter`, `reload`, `org`, `outbox`, `sign_in`, `invite`, `jobs`, the tabs'
-//!   own keys (`tabs/`), `actions`, `submit`, `picked`, `finished`;
+//!   own keys (`tabs/`), `actions`, `submit`, `picked`, `finished`, `preview` (the answer to a
+//!   plan decided first; its rules are vocabulary, in `preview_rule`);
 //! - top: `app` (`update`), `view`, `effects`, `runtime`.
 
 pub mod actions;
@@ -49,6 +50,8 @@ pub mod org;
 pub mod outbox;
 pub mod outbox_detail;
 pub mod picked;
+pub mod preview;
+pub mod preview_rule;
 pub mod reload;
 pub mod rows;
 pub mod runtime;

@@ -100,6 +100,8 @@ pub enum Modal {
         dialog: Confirm,
         title: String,
         jobs: Vec<Job>,
+        /// Stop at the first refusal (a transfer of ownership among several steps).
+        stop: bool,
     },
     Form {
         form: Form,

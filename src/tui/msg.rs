@@ -4,7 +4,7 @@
 //! terminal.
 
 use super::data::*;
-use super::dialogs::Report;
+use super::dialogs::{Confirm, Report};
 use super::fault::LoadError;
 use crate::core::query::Area;
 use crate::core::*;
@@ -15,6 +15,9 @@ use std::path::PathBuf;
 #[derive(Clone, Debug)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): text for the focused input,
+    /// never keys.
+    Paste(String),
     Resize(u16, u16),
     /// Time to look for changes made elsewhere.
     Tick,
@@ -49,6 +52,18 @@ pub enum Msg {
     Resolved(Result<Principal, LoadError>),
     /// The sign-in screen's attempt answered: the session's principal, or why not.
     SignedIn(Result<Principal, String>),
+    /// The core decided a plan's jobs without committing them (`Effect::Preview`):
+    /// per job, what would happen or why it would be refused.
+    Previewed {
+        op: u64,
+        plan: Box<Plan>,
+        verdicts: Vec<Verdict>,
+    },
+    /// The invitation wizard's email was decided by the core (`Effect::CheckInvite`).
+    InviteChecked {
+        email: String,
+        verdict: Verdict,
+    },
     /// A large list's filter match (`Effect::Match`) answered.
     Matched {
         tab: Area,
@@ -62,6 +77,37 @@ pub enum Msg {
 pub struct Job {
     pub label: String,
     pub cmd: Command,
+}
+
+/// A change to decide first and confirm once: the jobs are decided by the core without
+/// committing (`Effect::Preview`), then shown target by target in `ask` before anything
+/// is done.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// The run's title once confirmed ("Disable 2 accounts").
+    pub title: String,
+    /// The question: its title, opening lines, yes verb and colour.
+    pub ask: Confirm,
+    /// Decided now, committed after `y` if the core allows them.
+    pub jobs: Vec<Job>,
+    /// Committed after the allowed job of the same label (not decided beforehand: they
+    /// depend on it, as deleting an account depends on disabling it first).
+    pub then: Vec<Job>,
+    /// Per label, a transition worth spelling out ("rejected → approved; …").
+    pub notes: Vec<(String, String)>,
+    /// A mail goes out or something is removed for good: said in the question.
+    pub final_step: Option<String>,
+    pub stop_on_refusal: bool,
+}
+
+/// What the core said of one job decided without committing.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// Allowed: what would happen, one line per event.
+    Allowed(Vec<String>),
+    Refused(String),
+    /// The store itself failed (not a refusal).
+    Failed(String),
 }
 
 /// What the start screen creates.
@@ -105,6 +151,20 @@ pub enum Effect {
         who: Principal,
         jobs: Vec<Job>,
         stop_on_refusal: bool,
+    },
+    /// Decides a plan's jobs without committing anything (`dry_run`); answered by
+    /// `Msg::Previewed`.
+    Preview {
+        op: u64,
+        who: Principal,
+        plan: Box<Plan>,
+    },
+    /// Decides the invitation as it stands without sending it (the wizard's email step):
+    /// answered by `Msg::InviteChecked`.
+    CheckInvite {
+        who: Principal,
+        email: String,
+        cmd: Box<Command>,
     },
     /// Stop a run between two commands (Esc).
     Cancel {

@@ -52,8 +52,10 @@ pub fn run(launch: Launch) -> color_eyre::Result<()> {
         .build()
         .wrap_err("cannot start the async runtime")?;
     let mut terminal = ratatui::init();
+    // Pasted text arrives as one `Event::Paste`, never as keys that would run actions.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
     let result = rt.block_on(event_loop(&mut terminal, launch, config, warnings));
-    ratatui::restore();
+    restore();
     // A backend call may still be waiting on a server that does not answer (up to its
     // time limit): quitting must not wait for it. Dropping the runtime would.
     rt.shutdown_background();
@@ -70,10 +72,16 @@ fn install_hooks() -> color_eyre::Result<()> {
     let _ = eyre_hook.install();
     let panic_hook = panic_hook.into_panic_hook();
     std::panic::set_hook(Box::new(move |info| {
-        ratatui::restore();
+        restore();
         panic_hook(info);
     }));
     Ok(())
+}
+
+/// Gives the terminal back as it was: bracketed paste off, then ratatui's own restore.
+fn restore() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
 }
 
 /// Logs go to `$XDG_STATE_HOME/roster/roster.log` (0600), never to the screen.
@@ -251,6 +259,7 @@ async fn event_loop(
             ev = events.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) => Msg::Key(k),
                 Some(Ok(TermEvent::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(TermEvent::Paste(text))) => Msg::Paste(text),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(eyre!("cannot read the terminal: {e}")),
                 None => return Ok(()),

@@ -14,11 +14,21 @@ use super::link::{Link, Next, WIDEST};
 use super::list::List;
 use super::loading::{LoadKey, Loading};
 use super::modal::{AccountFields, FormFor, Modal, Pick};
-use super::msg::{Effect, Job};
+use super::msg::{Effect, Job, Plan};
 use crate::core::query::{Area, StatusFilter};
 use crate::core::*;
 use std::path::PathBuf;
 use tui_input::Input;
+
+/// A question of a tab's own (its opening lines and yes verb) for jobs to decide
+/// first.
+pub struct ConfirmFirst {
+    pub dialog: super::dialogs::Confirm,
+    pub title: String,
+    pub jobs: Vec<Job>,
+    /// Run after the allowed job of the same label, not decided beforehand.
+    pub then: Vec<Job>,
+}
 
 /// Where the cursor should land after the next reload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +76,8 @@ pub struct App {
     pub loaded: bool,
     pub quit: bool,
     pub(super) next_op: u64,
+    /// Command lines run this session, oldest first (`:` then ↑/↓).
+    pub cmd_history: Vec<String>,
     /// Snapshot and audit-page loads: generations, what the person waits for, Esc.
     pub loads: Loading,
     pub(super) detail_gen: u64,
@@ -79,6 +91,8 @@ pub struct App {
     pub(super) last_edit: Option<AccountId>,
     /// A form whose save is running: opened again, with the reason, if the core says no.
     pub(super) retry_form: Option<(Form, FormFor)>,
+    /// The invitation wizard while its invitation is sent: back as typed if refused.
+    pub(super) retry_wizard: Option<Box<super::wizard::Wizard>>,
     /// An organisation just created: opened once the reload shows it.
     pub(super) open_slug: Option<String>,
     /// Accounts enabled or disabled from the Users tab stay in the list, whatever the
@@ -139,6 +153,7 @@ impl App {
             loaded: false,
             quit: false,
             next_op: 0,
+            cmd_history: vec![],
             loads: Loading::default(),
             detail_gen: 0,
             refreshing: false,
@@ -147,6 +162,7 @@ impl App {
             reopen_edit: None,
             last_edit: None,
             retry_form: None,
+            retry_wizard: None,
             open_slug: None,
             sticky: Default::default(),
         };
@@ -423,7 +439,66 @@ impl App {
     }
 
     /// Starts a run of jobs; refused while another run is going.
+    /// Runs jobs, deciding them first when they need a look before they happen: more
+    /// than one target, or a step that is destructive or leaves the screen
+    /// (`preview_rule`). Those are decided without committing and asked once.
     pub(super) fn run(
+        &mut self,
+        title: impl Into<String>,
+        jobs: Vec<Job>,
+        stop_on_refusal: bool,
+    ) -> Vec<Effect> {
+        let title = title.into();
+        if super::preview_rule::needs_preview(&jobs) {
+            let plan = super::preview_rule::plan(title, jobs, stop_on_refusal);
+            return self.preview(plan);
+        }
+        self.commit(title, jobs, stop_on_refusal)
+    }
+
+    /// Decides a plan's jobs with the core, off the UI thread, without committing:
+    /// the answer (`Msg::Previewed`) opens the one question.
+    pub(super) fn preview(&mut self, plan: Plan) -> Vec<Effect> {
+        if plan.jobs.is_empty() {
+            self.info(format!("{}: nothing to do", plan.title));
+            return vec![];
+        }
+        if let Some(b) = &self.busy {
+            self.error(format!(
+                "Still working on \"{}\": wait for it, or press Esc to cancel it",
+                b.title
+            ));
+            return vec![];
+        }
+        self.next_op += 1;
+        let op = self.next_op;
+        self.busy = Some(Busy {
+            op,
+            title: format!("Checking: {}", plan.title),
+            done: 0,
+            total: plan.jobs.len(),
+            cancelling: false,
+        });
+        vec![Effect::Preview {
+            op,
+            who: self.who.clone(),
+            plan: Box::new(plan),
+        }]
+    }
+
+    /// Asks `dialog` once the core has decided the jobs: its lines first, then per
+    /// target what will happen or why not. A refusal of every job is said at once.
+    pub(super) fn confirm_first(&mut self, c: ConfirmFirst) -> Vec<Effect> {
+        let mut plan = super::preview_rule::plan(c.title, c.jobs, false);
+        plan.final_step = None;
+        plan.ask = c.dialog;
+        plan.then = c.then;
+        self.preview(plan)
+    }
+
+    /// Runs jobs now, with no question: after a confirmation, or for a step that needs
+    /// none.
+    pub(super) fn commit(
         &mut self,
         title: impl Into<String>,
         jobs: Vec<Job>,

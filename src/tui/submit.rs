@@ -28,7 +28,21 @@ fn reopen(app: &mut App, mut form: Form, purpose: FormFor, note: String) -> Vec<
     vec![]
 }
 
+/// Submits a form; while its save is decided or runs, the form is kept aside so a
+/// refusal brings it back with every field as typed and the reason.
 pub fn submit_form(app: &mut App, form: Form, purpose: FormFor) -> Vec<Effect> {
+    let kept = (form.clone(), purpose.clone());
+    let fx = submit(app, form, purpose);
+    let saving = fx
+        .iter()
+        .any(|e| matches!(e, Effect::Run { .. } | Effect::Preview { .. }));
+    if saving && app.retry_form.is_none() {
+        app.keep_form(kept.0, kept.1);
+    }
+    fx
+}
+
+fn submit(app: &mut App, form: Form, purpose: FormFor) -> Vec<Effect> {
     let org = app.snap.org.id;
     match purpose {
         FormFor::EditAccount {

@@ -55,22 +55,20 @@ pub fn contracts(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             )],
             false,
         ),
-        Action::End => {
-            app.modal = Some(Modal::Confirm {
-                dialog: Confirm {
-                    title: "End contract".into(),
-                    lines: vec![
-                        format!("End the {name} for good?"),
-                        "Roles it unlocks stop conferring anything.".into(),
-                    ],
-                    yes: "End".into(),
-                    danger: true,
-                },
-                title: format!("End the {name}"),
-                jobs: vec![job(name.clone(), Command::EndContract { contract: c.id })],
-            });
-            vec![]
-        }
+        Action::End => app.confirm_first(ConfirmFirst {
+            then: vec![],
+            dialog: Confirm {
+                title: "End contract".into(),
+                lines: vec![
+                    format!("End the {name} for good?"),
+                    "Roles it unlocks stop conferring anything.".into(),
+                ],
+                yes: "End".into(),
+                danger: true,
+            },
+            title: format!("End the {name}"),
+            jobs: vec![job(name.clone(), Command::EndContract { contract: c.id })],
+        }),
         Action::Seats => {
             app.modal = Some(Modal::Form {
                 form: Form::new(

@@ -33,25 +33,23 @@ pub fn groups(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             });
             vec![]
         }
-        Action::Delete => {
-            app.modal = Some(Modal::Confirm {
-                dialog: Confirm {
-                    title: "Delete group".into(),
-                    lines: vec![
-                        format!("Delete the group {}?", g.name),
-                        format!(
-                            "Its {} lose the roles it gives.",
-                            plural(g.members.len(), "member")
-                        ),
-                    ],
-                    yes: "Delete".into(),
-                    danger: true,
-                },
-                title: format!("Delete group {}", g.name),
-                jobs: vec![job(g.name.clone(), Command::DeleteGroup { group: g.id })],
-            });
-            vec![]
-        }
+        Action::Delete => app.confirm_first(ConfirmFirst {
+            then: vec![],
+            dialog: Confirm {
+                title: "Delete group".into(),
+                lines: vec![
+                    format!("Delete the group {}?", g.name),
+                    format!(
+                        "Its {} lose the roles it gives.",
+                        plural(g.members.len(), "member")
+                    ),
+                ],
+                yes: "Delete".into(),
+                danger: true,
+            },
+            title: format!("Delete group {}", g.name),
+            jobs: vec![job(g.name.clone(), Command::DeleteGroup { group: g.id })],
+        }),
         Action::AddMember => {
             let choices = app.account_choices(|u| !g.members.contains(&u.account.id));
             app.modal = Some(Modal::Picker {

@@ -4,7 +4,6 @@
 use super::super::dialogs::Confirm;
 use super::super::jobs::*;
 use super::super::keymap::Action;
-use super::super::modal::*;
 use super::super::msg::*;
 use super::super::state::*;
 use crate::core::*;
@@ -55,29 +54,27 @@ pub fn invitations(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                 .collect();
             app.run(format!("Resend {label}"), jobs, false)
         }
-        Action::Revoke => {
-            app.modal = Some(Modal::Confirm {
-                dialog: Confirm {
-                    title: "Revoke invitation".into(),
-                    lines: vec![format!("Revoke {label}?"), "Its link stops working.".into()],
-                    yes: "Revoke".into(),
-                    danger: true,
-                },
-                title: format!("Revoke {label}"),
-                jobs: rows
-                    .iter()
-                    .map(|r| {
-                        job(
-                            r.invitation.email.clone(),
-                            Command::RevokeInvitation {
-                                invitation: r.invitation.id,
-                            },
-                        )
-                    })
-                    .collect(),
-            });
-            vec![]
-        }
+        Action::Revoke => app.confirm_first(ConfirmFirst {
+            then: vec![],
+            dialog: Confirm {
+                title: "Revoke invitation".into(),
+                lines: vec![format!("Revoke {label}?"), "Its link stops working.".into()],
+                yes: "Revoke".into(),
+                danger: true,
+            },
+            title: format!("Revoke {label}"),
+            jobs: rows
+                .iter()
+                .map(|r| {
+                    job(
+                        r.invitation.email.clone(),
+                        Command::RevokeInvitation {
+                            invitation: r.invitation.id,
+                        },
+                    )
+                })
+                .collect(),
+        }),
         _ => return None,
     };
     Some(fx)

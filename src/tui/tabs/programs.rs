@@ -69,28 +69,26 @@ pub fn programs(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             });
             vec![]
         }
-        Action::Delete => {
-            app.modal = Some(Modal::Confirm {
-                dialog: Confirm {
-                    title: format!("Delete {}", word.to_lowercase()),
-                    lines: vec![
-                        format!("Delete {}?", p.name),
-                        format!(
-                            "Its {} lose their access to it.",
-                            plural(row.contacts.len(), "contact")
-                        ),
-                    ],
-                    yes: "Delete".into(),
-                    danger: true,
-                },
-                title: format!("Delete {}", p.name),
-                jobs: vec![job(
-                    p.name.clone(),
-                    Command::DeleteProgram { program: p.id },
-                )],
-            });
-            vec![]
-        }
+        Action::Delete => app.confirm_first(ConfirmFirst {
+            then: vec![],
+            dialog: Confirm {
+                title: format!("Delete {}", word.to_lowercase()),
+                lines: vec![
+                    format!("Delete {}?", p.name),
+                    format!(
+                        "Its {} lose their access to it.",
+                        plural(row.contacts.len(), "contact")
+                    ),
+                ],
+                yes: "Delete".into(),
+                danger: true,
+            },
+            title: format!("Delete {}", p.name),
+            jobs: vec![job(
+                p.name.clone(),
+                Command::DeleteProgram { program: p.id },
+            )],
+        }),
         Action::Grant => {
             let choices = app.account_choices(|u| u.account.enabled);
             app.modal = Some(Modal::Picker {

@@ -76,7 +76,8 @@ pub fn roles(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                     });
                 }
                 Action::Delete => {
-                    app.modal = Some(Modal::Confirm {
+                    return Some(app.confirm_first(ConfirmFirst {
+                        then: vec![],
                         dialog: Confirm {
                             title: "Delete role".into(),
                             lines: vec![
@@ -91,7 +92,7 @@ pub fn roles(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                         },
                         title: format!("Delete role {}", r.name),
                         jobs: vec![job(r.name.clone(), Command::DeleteRole { role: r.id })],
-                    });
+                    }));
                 }
                 Action::Grant => {
                     let mut choices =

@@ -86,7 +86,27 @@ pub fn users(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             let next = next_account_after(app, &rows);
             app.set_reselect(next.map(Reselect::Account));
             let jobs = simple(|account| Command::Approve { account }, "approve", &rows);
-            app.run(format!("Approve {}", label(&rows)), jobs, false)
+            let title = format!("Approve {}", label(&rows));
+            // Approving a rejected account reverses an earlier decision: spelled out and
+            // asked, with the rejection's date and reason where the trail shows them.
+            let notes: Vec<(String, String)> = rows
+                .iter()
+                .filter(|r| r.account.approval == Approval::Rejected)
+                .map(|r| {
+                    (
+                        r.account.email.clone(),
+                        rejected_note(app, &r.account.email),
+                    )
+                })
+                .collect();
+            if notes.is_empty() {
+                // Pending accounts: one key per decision, as in the approval queue.
+                app.commit(title, jobs, false)
+            } else {
+                let mut plan = super::super::preview_rule::plan(title, jobs, false);
+                plan.notes = notes;
+                app.preview(plan)
+            }
         }
         Action::Reject => {
             let who: Vec<(AccountId, String)> = rows
@@ -134,7 +154,8 @@ pub fn users(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             };
             let owner = app.snap.org.terminology.owner.clone();
             let admin = app.snap.org.terminology.admin.clone();
-            app.modal = Some(Modal::Confirm {
+            app.confirm_first(ConfirmFirst {
+                then: vec![],
                 dialog: Confirm {
                     title: "Transfer ownership".into(),
                     lines: vec![
@@ -155,30 +176,35 @@ pub fn users(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                         to: one.account.id,
                     },
                 )],
-            });
-            vec![]
+            })
         }
         Action::Delete => {
-            let enabled: Vec<&str> = rows
-                .iter()
-                .filter(|r| r.account.enabled)
-                .map(|r| r.account.email.as_str())
-                .collect();
-            if !enabled.is_empty() {
-                let key = app.config.keymap.key_for(&app.contexts(), Action::Disable);
-                app.error(format!(
-                    "Only a disabled account can be deleted: disable {} first ({key})",
-                    if enabled.len() == 1 {
-                        enabled[0].to_string()
-                    } else {
-                        plural(enabled.len(), "account")
-                    }
-                ));
-                return Some(vec![]);
-            }
+            // Only a disabled account can be deleted (the core's rule): an enabled one is
+            // disabled first, in the same confirmed step, and the question says so.
             let mut lines = vec![format!("Delete {} permanently?", label(&rows))];
             lines.push("Deletion cannot be undone. Someone added again later with the same email is a new account with nothing of the old one.".into());
-            app.modal = Some(Modal::Confirm {
+            let mut jobs = vec![];
+            let mut then = vec![];
+            for r in &rows {
+                let (email, account) = (r.account.email.clone(), r.account.id);
+                if r.account.enabled {
+                    jobs.push(job(email.clone(), Command::Disable { account }));
+                    then.push(job(email, Command::DeleteAccount { account }));
+                } else {
+                    jobs.push(job(email, Command::DeleteAccount { account }));
+                }
+            }
+            if !then.is_empty() {
+                lines.push(format!(
+                    "Only a disabled account can be deleted: {} disabled first, then deleted.",
+                    match then.as_slice() {
+                        [one] => format!("{} is", one.label),
+                        many => format!("{} are", plural(many.len(), "account")),
+                    }
+                ));
+            }
+            app.confirm_first(ConfirmFirst {
+                then,
                 dialog: Confirm {
                     title: "Delete".into(),
                     lines,
@@ -186,13 +212,8 @@ pub fn users(app: &mut App, action: Action) -> Option<Vec<Effect>> {
                     danger: true,
                 },
                 title: format!("Delete {}", label(&rows)),
-                jobs: simple(
-                    |account| Command::DeleteAccount { account },
-                    "delete",
-                    &rows,
-                ),
-            });
-            vec![]
+                jobs,
+            })
         }
         _ => return None,
     };
@@ -208,4 +229,28 @@ pub fn next_account_after(app: &App, rows: &[UserRow]) -> Option<AccountId> {
         .filter_map(|i| app.users.get(i))
         .map(|r| r.account.id)
         .find(|id| !gone.contains(id))
+}
+
+/// "rejected → approved; rejected 2026-11-20: not a member of staff", from the newest
+/// rejection of `email` in the loaded trail (without date and reason if not loaded).
+fn rejected_note(app: &App, email: &str) -> String {
+    let marker = format!("marked {email} rejected");
+    let found = app
+        .audit
+        .all()
+        .iter()
+        .filter(|a| a.summary.starts_with(&marker))
+        .max_by_key(|a| a.seq);
+    match found {
+        Some(a) => {
+            let reason = a.summary[marker.len()..].trim_start_matches(": ").trim();
+            let date = a.at.strftime("%Y-%m-%d");
+            if reason.is_empty() {
+                format!("rejected → approved; rejected {date}")
+            } else {
+                format!("rejected → approved; rejected {date}: {reason}")
+            }
+        }
+        None => "rejected → approved".into(),
+    }
 }

@@ -252,11 +252,22 @@ fn help(app: &App, f: &mut Frame, area: Rect, scroll: u16) {
 fn confirm(app: &App, f: &mut Frame, area: Rect, d: &Confirm) {
     let theme = &app.config.theme;
     let w = width(area, 64);
-    let mut lines: Vec<Line> = d
-        .lines
-        .iter()
-        .map(|l| Line::from(clean(l).into_owned()))
-        .collect();
+    // Wrapped text needs more rows than lines on a narrow screen; the buttons stay on
+    // screen whatever the length: lines that do not fit give way to "…".
+    let text_w = w.saturating_sub(2).max(1) as usize;
+    let room = (area.height as usize).saturating_sub(5);
+    let mut used = 0;
+    let mut lines: Vec<Line> = vec![];
+    for l in &d.lines {
+        let rows = l.width().div_ceil(text_w).max(1);
+        if used + rows > room {
+            lines.push(Line::from("…"));
+            used += 1;
+            break;
+        }
+        used += rows;
+        lines.push(Line::from(clean(l).into_owned()));
+    }
     lines.push(Line::from(""));
     let yes_style = if d.danger {
         theme.error().add_modifier(Modifier::REVERSED)
@@ -268,14 +279,7 @@ fn confirm(app: &App, f: &mut Frame, area: Rect, d: &Confirm) {
         Span::raw("   "),
         Span::styled(" n  Cancel ", theme.muted()),
     ]));
-    // Wrapped text needs more rows than lines on a narrow screen.
-    let text_w = w.saturating_sub(2).max(1) as usize;
-    let rows: usize = d
-        .lines
-        .iter()
-        .map(|l| l.width().div_ceil(text_w).max(1))
-        .sum::<usize>()
-        + 2;
+    let rows = used + 2;
     let r = centered(area, w, rows as u16 + 2);
     clear(f, r);
     f.render_widget(paragraph(lines).block(boxed(app, d.title.clone())), r);
