@@ -333,16 +333,10 @@ fn delete_is_offered_only_for_disabled_accounts_and_asks_first() {
     let b = fx.backend();
     app.users.select(fx.carol);
     send(&mut app, b.as_ref(), ch('X'));
-    let Some(Modal::Confirm { dialog, .. }) = &app.modal else {
-        panic!("asks first")
-    };
-    assert!(
-        dialog
-            .lines
-            .join(" ")
-            .contains("disabled first, then deleted")
-    );
-    send(&mut app, b.as_ref(), key(KeyCode::Esc));
+    // The core's rule is said at once, before any question (seed 003: delete only once
+    // inactive), and nothing is done.
+    assert!(app.modal.is_none());
+    assert!(app.note.as_ref().unwrap().text.contains("disable"));
     assert!(fx.read(|d| d.accounts[&fx.carol].enabled), "nothing done");
     send(&mut app, b.as_ref(), ch('f')); // disabled
     assert_eq!(selected_email(&app), "dave@acme.example");
@@ -1578,17 +1572,28 @@ fn seed_003_add_an_account_directly_then_disable_and_delete_it() {
         app.note
     );
     send(&mut app, b.as_ref(), key(KeyCode::Esc));
-    // Delete: disabled first and deleted, in one confirmed step (two keys; three before).
+    // Disable (asked first: it locks someone out); the row stays in the active list, so
+    // delete can follow on it, once the account is disabled.
     app.users.select(ivan);
+    send(&mut app, b.as_ref(), ch('-'));
+    assert!(
+        matches!(app.modal, Some(Modal::Confirm { .. })),
+        "{:?}",
+        app.note
+    );
+    send(&mut app, b.as_ref(), ch('y'));
+    assert!(fx.read(|d| !d.accounts[&ivan].enabled));
+    assert_eq!(selected_email(&app), "ivan@acme.example");
+    let text = screen(&app, 80, 24);
+    assert!(
+        text.contains("disabled") && text.contains("X delete"),
+        "{text}"
+    );
     send(&mut app, b.as_ref(), ch('X'));
     let Some(Modal::Confirm { dialog, .. }) = &app.modal else {
         panic!("asks once")
     };
-    let said = dialog.lines.join(" ");
-    assert!(
-        said.contains("cannot be undone") && said.contains("disabled first"),
-        "{said}"
-    );
+    assert!(dialog.lines.join(" ").contains("cannot be undone"));
     send(&mut app, b.as_ref(), ch('y'));
     assert!(fx.read(|d| !d.accounts.contains_key(&ivan)));
 }

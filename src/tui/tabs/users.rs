@@ -179,30 +179,25 @@ pub fn users(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             })
         }
         Action::Delete => {
-            // Only a disabled account can be deleted (the core's rule): an enabled one is
-            // disabled first, in the same confirmed step, and the question says so.
-            let mut lines = vec![format!("Delete {} permanently?", label(&rows))];
-            lines.push("Deletion cannot be undone. Someone added again later with the same email is a new account with nothing of the old one.".into());
-            let mut jobs = vec![];
-            let mut then = vec![];
-            for r in &rows {
-                let (email, account) = (r.account.email.clone(), r.account.id);
-                if r.account.enabled {
-                    jobs.push(job(email.clone(), Command::Disable { account }));
-                    then.push(job(email, Command::DeleteAccount { account }));
-                } else {
-                    jobs.push(job(email, Command::DeleteAccount { account }));
-                }
-            }
-            if !then.is_empty() {
-                lines.push(format!(
-                    "Only a disabled account can be deleted: {} disabled first, then deleted.",
-                    match then.as_slice() {
-                        [one] => format!("{} is", one.label),
-                        many => format!("{} are", plural(many.len(), "account")),
-                    }
-                ));
-            }
+            // Only a disabled account can be deleted (seed 003, the core's rule): the
+            // check before the question says so at once for an enabled one, in the
+            // core's words, rather than disabling it behind the administrator's back.
+            let lines = vec![
+                format!("Delete {} permanently?", label(&rows)),
+                "Deletion cannot be undone. Someone added again later with the same email is a new account with nothing of the old one.".into(),
+            ];
+            let jobs: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    job(
+                        r.account.email.clone(),
+                        Command::DeleteAccount {
+                            account: r.account.id,
+                        },
+                    )
+                })
+                .collect();
+            let then = vec![];
             app.confirm_first(ConfirmFirst {
                 then,
                 dialog: Confirm {
